@@ -1,0 +1,123 @@
+"""benchtables: keep the numbers ML papers report honest and usable.
+
+::
+
+    import benchtables as bt
+    scores = bt.load("scores")                  # pandas DataFrame, typed columns
+    report = bt.validate(["data/entries/new.yaml"])
+    print(report.ok, [p.format() for p in report])
+
+The public names below are imported on first use, so ``import benchtables`` is cheap and
+commands load only what they need.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS: dict[str, str] = {
+    # capture and store
+    "BuildResult": "benchtables.build",
+    "build": "benchtables.build",
+    "load": "benchtables.frames",
+    "to_pandas": "benchtables.frames",
+    "Store": "benchtables.store",
+    "validate": "benchtables.validate",
+    "read_entries": "benchtables.entries",
+    "Problem": "benchtables.problems",
+    "Report": "benchtables.problems",
+    "Severity": "benchtables.problems",
+    "Registry": "benchtables.registry",
+    "Kind": "benchtables.units",
+    "Quantity": "benchtables.units",
+    "format_count": "benchtables.units",
+    "parse_quantity": "benchtables.units",
+    # schemas
+    "Benchmark": "benchtables.schemas",
+    "EntryFile": "benchtables.schemas",
+    "Metric": "benchtables.schemas",
+    "Model": "benchtables.schemas",
+    "Sampling": "benchtables.schemas",
+    "Score": "benchtables.schemas",
+    "Source": "benchtables.schemas",
+    "Suite": "benchtables.schemas",
+    "Training": "benchtables.schemas",
+    "Utilization": "benchtables.schemas",
+    # rendering
+    "render": "benchtables.render",
+    "to_html": "benchtables.render",
+    "to_json": "benchtables.render",
+    "to_latex": "benchtables.render",
+    "to_markdown": "benchtables.render",
+    # errors
+    "BenchtablesError": "benchtables.errors",
+    "EmptyResultError": "benchtables.errors",
+    "FormatError": "benchtables.errors",
+    "MissingDependencyError": "benchtables.errors",
+    "QuantityError": "benchtables.errors",
+    "RenderError": "benchtables.errors",
+    "StoreCorruptError": "benchtables.errors",
+    "StoreError": "benchtables.errors",
+    "StoreNotFoundError": "benchtables.errors",
+    "StoreVersionError": "benchtables.errors",
+    "UnknownIdError": "benchtables.errors",
+    "UsageError": "benchtables.errors",
+    "ValidationFailed": "benchtables.errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'benchtables' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return [*__all__, "__version__"]
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from benchtables.build import BuildResult, build
+    from benchtables.entries import read_entries
+    from benchtables.errors import (
+        BenchtablesError,
+        EmptyResultError,
+        FormatError,
+        MissingDependencyError,
+        QuantityError,
+        RenderError,
+        StoreCorruptError,
+        StoreError,
+        StoreNotFoundError,
+        StoreVersionError,
+        UnknownIdError,
+        UsageError,
+        ValidationFailed,
+    )
+    from benchtables.frames import load, to_pandas
+    from benchtables.problems import Problem, Report, Severity
+    from benchtables.registry import Registry
+    from benchtables.render import render, to_html, to_json, to_latex, to_markdown
+    from benchtables.schemas import (
+        Benchmark,
+        EntryFile,
+        Metric,
+        Model,
+        Sampling,
+        Score,
+        Source,
+        Suite,
+        Training,
+        Utilization,
+    )
+    from benchtables.store import Store
+    from benchtables.units import Kind, Quantity, format_count, parse_quantity
+    from benchtables.validate import validate

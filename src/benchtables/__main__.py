@@ -1,0 +1,5 @@
+"""``python -m benchtables``."""
+
+from benchtables.cli import main
+
+main()

@@ -1,0 +1,394 @@
+"""Entry files → validated sources, models and records, every problem at its line.
+
+One entry file holds one source and what it reports (DESIGN §3). Reading a set of files:
+
+1. parse each file (:mod:`benchtables.yamlpos`: safe, with positions);
+2. validate every ``source`` and ``models`` declaration, then merge models declared in
+   several files (different parameter counts are an error);
+3. validate every record against its pydantic model, then run the record's rules
+   (references, metric ranges, required-one-of) on the fields that passed;
+4. check that no record key appears twice.
+
+Nothing stops at the first problem: the result is the dataset of everything that
+validated and a :class:`~benchtables.problems.Report` of everything that did not.
+Models and sources already in a store (from files not being read now) count as declared,
+so one new file can be validated on its own.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, ValidationError, create_model
+
+from benchtables.problems import Problem, Report, Severity, field_path, pydantic_problems
+from benchtables.registry import NameIndex, Registry
+from benchtables.schemas import RECORD_KINDS, EntryFile, Model, Record, Source
+from benchtables.yamlpos import Document, read_yaml
+
+__all__ = ["Dataset", "Known", "Located", "ValidationContext", "discover", "read_entries"]
+
+ENTRY_SUFFIXES = (".yaml", ".yml")
+SECTIONS = tuple(EntryFile.model_fields)
+
+
+@dataclass
+class Located:
+    """A validated declaration or record and where it was written."""
+
+    values: dict[str, Any]
+    file: str  #: project-relative path: how the store names the file
+    display: str  #: the path as messages show it
+    doc: Document | None = None
+    path: tuple[str | int, ...] = ()
+
+    def position(self, name: str | None = None) -> tuple[int | None, int | None]:
+        if self.doc is None:
+            return None, None
+        return self.doc.position((*self.path, name) if name else self.path)
+
+    @property
+    def line(self) -> int | None:
+        return self.position()[0]
+
+    def where(self) -> str:
+        line = self.line
+        return f"{self.display}:{line}" if line else self.display
+
+    def problem(self, severity: Severity, code: str, message: str, name: str | None = None,
+                hint: str | None = None) -> Problem:
+        line, column = self.position(name)
+        path = field_path((*self.path, name) if name else self.path) or None
+        return Problem(severity, code, message, file=self.display, line=line, column=column, field=path, hint=hint)
+
+
+@dataclass
+class Known:
+    """Sources and models already in a store, each with the files that declared it."""
+
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    models: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class Dataset:
+    """Everything that validated, ready to become store tables."""
+
+    sources: dict[str, Located] = field(default_factory=dict)
+    models: dict[str, Located] = field(default_factory=dict)
+    records: dict[str, list[Located]] = field(default_factory=lambda: {k: [] for k in RECORD_KINDS})
+    files: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ValidationContext:
+    """What the record rules consult (see :class:`benchtables.rules.Context`)."""
+
+    registry: Registry
+    models: NameIndex
+
+
+def discover(paths: Iterable[Path | str]) -> list[Path]:
+    """Entry files among ``paths``: files as given, directories searched for ``*.yaml``/``*.yml``."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found.extend(sorted(f for f in p.rglob("*") if f.suffix in ENTRY_SUFFIXES and f.is_file()))
+        else:
+            found.append(p)
+    return found
+
+
+def _display(path: Path) -> str:
+    try:
+        return Path(os.path.relpath(path)).as_posix() if not os.path.relpath(path).startswith("..") else path.as_posix()
+    except ValueError:  # another drive on Windows
+        return path.as_posix()
+
+
+@cache
+def _partial(cls: type[BaseModel]) -> type[BaseModel]:
+    """``cls`` with every field optional: validates the fields that are right in a record that is not."""
+    fields: dict[str, Any] = {}
+    for name, info in cls.model_fields.items():
+        annotation = info.annotation | None  # type: ignore[operator]
+        if info.metadata:
+            annotation = Annotated[annotation, *info.metadata]  # type: ignore[valid-type]
+        fields[name] = (annotation, Field(default=None))
+    # Fields and their own validators only: whole-record validators assume the required fields.
+    return create_model(f"Partial{cls.__name__}", __config__=cls.model_config, **fields)
+
+
+def _validate(cls: type[BaseModel], raw: Any, doc: Document, prefix: tuple[str | int, ...],
+              report: Report) -> tuple[BaseModel | None, dict[str, Any], set[str]]:
+    """Validate one declaration or record.
+
+    Returns the instance (``None`` if it has errors), the values of the fields that are
+    valid, and the names of those fields.
+    """
+    if not isinstance(raw, Mapping):
+        line, column = doc.position(prefix)
+        report.add(Problem(Severity.ERROR, "mapping_type", f"expected a mapping of fields, got {_kind_of(raw)}",
+                           file=doc.file, line=line, column=column, field=field_path(prefix)))
+        return None, {}, set()
+    # `field:` with no value is missing; an unknown key stays, so that it is reported
+    data = {k: v for k, v in raw.items() if v is not None or k not in cls.model_fields}
+    try:
+        instance = cls.model_validate(data)
+        return instance, instance.model_dump(), set(cls.model_fields)
+    except ValidationError as exc:
+        report.extend(pydantic_problems(exc, cls.model_fields, lambda p, k: doc.position(p, key=k), doc.file, prefix))
+        bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+        if any(not e["loc"] for e in exc.errors()):
+            return None, {}, set()  # a whole-record error: nothing is known to be right
+    rest = {k: v for k, v in data.items() if k not in bad and k in cls.model_fields}
+    try:
+        partial = _partial(cls).model_validate(rest)
+    except ValidationError:
+        return None, {}, set()
+    valid = set(cls.model_fields) - bad
+    return None, {k: v for k, v in partial.model_dump().items() if k in valid}, valid
+
+
+def _kind_of(value: Any) -> str:
+    return {list: "a list", dict: "a mapping", str: "text", type(None): "nothing"}.get(type(value), type(value).__name__)
+
+
+def _read_file(path: Path, report: Report) -> tuple[Document, dict[str, Any]] | None:
+    display = _display(path)
+    doc, problems = read_yaml(path, display)
+    report.extend(problems)
+    if doc is None:
+        return None
+    if not isinstance(doc.data, Mapping):
+        report.add(Problem(Severity.ERROR, "file_shape", f"an entry file is a mapping of sections, not {_kind_of(doc.data)}",
+                           file=display, line=1, column=1, hint=f"sections: {', '.join(SECTIONS)}"))
+        return None
+    sections: dict[str, Any] = {}
+    for key, value in doc.data.items():
+        if key not in SECTIONS:
+            fake = ValidationError.from_exception_data("EntryFile", [{"type": "extra_forbidden", "loc": (key,), "input": value}])
+            report.extend(pydantic_problems(fake, SECTIONS, lambda p, k: doc.position(p, key=k), display))
+            continue
+        if key != "source" and value is not None and not isinstance(value, list):
+            line, column = doc.position((key,))
+            report.add(Problem(Severity.ERROR, "list_type", f"section {key!r} must be a list, not {_kind_of(value)}",
+                               file=display, line=line, column=column, field=key,
+                               hint=f"write each entry on its own line starting with '- '"))
+            continue
+        sections[key] = value or ([] if key != "source" else None)
+    if sections.get("source") is None:
+        line, column = doc.position(("source",), key=True) if "source" in doc.data else (1, 1)
+        report.add(Problem(Severity.ERROR, "missing", "the file has no source: section", file=display, line=line,
+                           column=column, field="source", hint="source: {id: …, title: …, url: …, year: …}"))
+    return doc, sections
+
+
+def read_entries(paths: Iterable[Path | str], registry: Registry | None = None, *,
+                 project_relative: Any = None, known: Known | None = None) -> tuple[Dataset, Report]:
+    """Read and validate entry files.
+
+    Args:
+        paths: entry files, or directories to search for them.
+        registry: benchmarks and metrics that scores may name (default: the shipped one).
+        project_relative: ``path -> str`` naming files the way the store does
+            (default: as given).
+        known: sources and models already in a store; those declared by files other than
+            the ones read here count as declared.
+
+    Returns:
+        The dataset of everything valid, and the report of every problem.
+    """
+    registry = registry or Registry.shipped()
+    known = known or Known()
+    name_file = project_relative or (lambda p: Path(p).as_posix())
+    report = Report()
+    dataset = Dataset()
+    files = discover(paths)
+    parsed: list[tuple[Path, str, Document, dict[str, Any]]] = []
+    for path in files:
+        report.checked += 1
+        ident = name_file(path)
+        dataset.files.append(ident)
+        result = _read_file(path, report)
+        if result is not None:
+            parsed.append((path, ident, *result))
+    read_here = set(dataset.files)
+
+    # 1. sources
+    source_of: dict[str, str | None] = {}
+    for path, ident, doc, sections in parsed:
+        source_of[ident] = None
+        if sections.get("source") is None:
+            continue
+        instance, _, _ = _validate(Source, sections["source"], doc, ("source",), report)
+        if instance is None:
+            continue
+        loc = Located(instance.model_dump(), ident, doc.file, doc, ("source",))
+        loc.values["file"] = ident
+        source_of[ident] = instance.id
+        _add_source(dataset, loc, known, read_here, report)
+
+    # 2. models, merged across files and with the store's
+    declarations: list[Located] = []
+    for path, ident, doc, sections in parsed:
+        seen: dict[str, Located] = {}
+        for i, raw in enumerate(sections.get("models", [])):
+            instance, _, _ = _validate(Model, raw, doc, ("models", i), report)
+            if instance is None:
+                continue
+            loc = Located(instance.model_dump(), ident, doc.file, doc, ("models", i))
+            if instance.id in seen:
+                report.add(loc.problem(Severity.ERROR, "duplicate_model",
+                                       f"model {instance.id!r} is declared twice in this file (first at line {seen[instance.id].line})",
+                                       "id"))
+                continue
+            seen[instance.id] = loc
+            declarations.append(loc)
+    for id_, values in known.models.items():
+        others = [f for f in values.get("declared_in") or [] if f not in read_here]
+        if others:
+            declarations.append(Located({**values, "declared_in": None}, others[0], others[0]))
+    _merge_models(dataset, declarations, report)
+    _check_introduced_by(dataset, known, report)
+
+    # 3. records
+    index = NameIndex("model")
+    for loc in dataset.models.values():
+        index.add(loc.values["id"], loc.values["name"], *loc.values.get("aliases") or [])
+    ctx = ValidationContext(registry, index)
+    for path, ident, doc, sections in parsed:
+        for kind, cls in RECORD_KINDS.items():
+            for i, raw in enumerate(sections.get(kind, [])):
+                loc = _validate_record(cls, raw, doc, (kind, i), ctx, report)
+                if loc is not None and source_of[ident] is not None:
+                    loc.file = ident
+                    loc.values.update(source=source_of[ident], file=ident)
+                    dataset.records[kind].append(loc)
+
+    # 4. one number, one record
+    for kind, cls in RECORD_KINDS.items():
+        _check_unique(dataset.records[kind], cls, report)
+    return dataset, report
+
+
+def _validate_record(cls: type[Record], raw: Any, doc: Document, prefix: tuple[str | int, ...],
+                     ctx: ValidationContext, report: Report) -> Located | None:
+    instance, values, valid = _validate(cls, raw, doc, prefix, report)
+    if not valid:
+        return None
+    loc = Located(values, "", doc.file, doc, prefix)
+    ok = instance is not None
+    for rule in cls.RULES:
+        if not set(rule.inputs) <= valid:
+            continue
+        for v in rule.check(values, ctx):
+            ok = False
+            if v.field:
+                valid.discard(v.field)
+            report.add(loc.problem(Severity.ERROR, v.code, v.message, v.field, v.hint))
+    if instance is not None and "value" in getattr(instance, "_percent", ()) and "metric" in valid:
+        metric = ctx.registry.metrics.get(values.get("metric") or "")
+        if metric is not None and not metric.is_percent:
+            ok = False
+            report.add(loc.problem(Severity.ERROR, "unit_mismatch",
+                                   f"the value is written as a percentage but {metric.name} is measured in {metric.unit}",
+                                   "value", "write the number without %"))
+    return loc if ok else None
+
+
+def _add_source(dataset: Dataset, loc: Located, known: Known, read_here: set[str], report: Report) -> None:
+    id_ = loc.values["id"]
+    if id_ in dataset.sources:
+        first = dataset.sources[id_]
+        report.add(loc.problem(Severity.ERROR, "duplicate_source",
+                               f"source {id_!r} is also the source of {first.where()}", "id",
+                               "each source has one entry file; merge them or choose another id"))
+        return
+    store_copy = known.sources.get(id_)
+    if store_copy and store_copy.get("file") not in read_here and store_copy.get("file") != loc.file:
+        report.add(loc.problem(Severity.ERROR, "duplicate_source",
+                               f"source {id_!r} is already in the store, from {store_copy.get('file')}", "id",
+                               "add the numbers to that file instead"))
+        return
+    url = loc.values["url"].rstrip("/")
+    clashes = [(s.values["id"], s.where()) for s in dataset.sources.values() if s.values["url"].rstrip("/") == url]
+    clashes += [(k, v.get("file")) for k, v in known.sources.items()
+                if k != id_ and v.get("file") not in read_here and str(v.get("url", "")).rstrip("/") == url]
+    if clashes:
+        other, where = clashes[0]
+        report.add(loc.problem(Severity.ERROR, "duplicate_url",
+                               f"the url is also the url of source {other!r} ({where})", "url",
+                               "one work, one source id"))
+        return
+    dataset.sources[id_] = loc
+
+
+_HARD_CONFLICTS = ("parameters", "active_parameters")
+_SOFT_CONFLICTS = ("name", "organization", "kind", "released", "introduced_by")
+
+
+def _merge_models(dataset: Dataset, declarations: list[Located], report: Report) -> None:
+    for loc in declarations:
+        id_ = loc.values["id"]
+        merged = dataset.models.get(id_)
+        if merged is None:
+            values = dict(loc.values)
+            values["declared_in"] = [loc.file]
+            dataset.models[id_] = Located(values, loc.file, loc.display, loc.doc, loc.path)
+            continue
+        first = merged.values
+        for name in (*_HARD_CONFLICTS, *_SOFT_CONFLICTS):
+            a, b = first.get(name), loc.values.get(name)
+            if a is None or b is None:
+                if a is None and b is not None:
+                    first[name] = b
+                continue
+            same = math.isclose(a, b, rel_tol=1e-9) if isinstance(a, float) else a == b
+            if same:
+                continue
+            here, there = (loc, merged) if loc.doc is not None else (merged, loc)
+            mine, theirs = (_shown(x.values[name]) for x in (here, there))
+            hard = name in _HARD_CONFLICTS
+            report.add(here.problem(
+                Severity.ERROR if hard else Severity.WARNING, "model_conflict",
+                f"model {id_!r} is declared with {name} {mine} here but {theirs} in {there.where()}",
+                name, "declare it the same way everywhere" if hard else None))
+        first["aliases"] = sorted(set(first.get("aliases") or []) | set(loc.values.get("aliases") or []))
+        first["qualifiers"] = sorted(set(first.get("qualifiers") or []) | set(loc.values.get("qualifiers") or []))
+        first["declared_in"] = sorted(set(first["declared_in"]) | {loc.file})
+
+
+def _shown(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else repr(value)
+
+
+def _check_introduced_by(dataset: Dataset, known: Known, report: Report) -> None:
+    sources = set(dataset.sources) | set(known.sources)
+    for loc in dataset.models.values():
+        ref = loc.values.get("introduced_by")
+        if ref and ref not in sources and loc.doc is not None:
+            report.add(loc.problem(Severity.ERROR, "unknown_source",
+                                   f"introduced_by names source {ref!r}, which no entry file declares",
+                                   "introduced_by", "use the id of a source: in an entry file, or leave it out"))
+
+
+def _check_unique(records: list[Located], cls: type[Record], report: Report) -> None:
+    seen: dict[tuple[Any, ...], Located] = {}
+    for loc in records:
+        key = tuple(loc.values.get(k) for k in cls.KEY)
+        if key in seen:
+            shown = ", ".join(f"{k}={v}" for k, v in zip(cls.KEY, key, strict=True) if v is not None and k != "source")
+            report.add(loc.problem(Severity.ERROR, "duplicate_record",
+                                   f"the same {cls.KIND[:-1] if cls.KIND.endswith('s') else cls.KIND} record as "
+                                   f"{seen[key].where()} ({shown})",
+                                   hint="one number per record; give each a different where: if the source states it twice"))
+        else:
+            seen[key] = loc

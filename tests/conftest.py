@@ -1,0 +1,81 @@
+"""Shared fixtures: a throwaway project directory and the command line run in-process."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", deadline=None, derandomize=True, max_examples=150,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+SOURCE = "source: {id: test2024, title: A test source, url: 'https://example.org/test', year: 2024}\n"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@dataclass
+class ProjectDir:
+    """A benchtables project in a temporary directory, which is also the working directory."""
+
+    root: Path
+
+    @property
+    def entries(self) -> Path:
+        return self.root / "data" / "entries"
+
+    @property
+    def store(self) -> Path:
+        return self.root / "data" / "store"
+
+    def write(self, name: str, text: str | bytes) -> Path:
+        path = self.entries / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    def store_bytes(self) -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in sorted(self.store.glob("*.parquet"))}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BENCHTABLES_STORE", raising=False)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectDir:
+    root = tmp_path / "project"
+    (root / "data" / "entries").mkdir(parents=True)
+    monkeypatch.chdir(root)
+    return ProjectDir(root)
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):
+    """Run ``benchtables ARGS…`` through its entry point; return code, stdout and stderr."""
+    from benchtables.cli import run
+
+    def invoke(*args: str) -> Result:
+        code = run([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke
