@@ -12,7 +12,21 @@ from benchtables.store import Store
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SUMMARY_COLUMNS", "load", "to_pandas"]
+__all__ = ["COLUMN_LABELS", "SUMMARY_COLUMNS", "load", "to_pandas"]
+
+#: Header text for store columns in rendered tables.
+COLUMN_LABELS = {
+    "model": "Model", "benchmark": "Benchmark", "metric": "Metric", "value": "Value", "stderr": "± stderr",
+    "n_shot": "Shots", "setting": "Setting", "split": "Split", "subset": "Subset", "source": "Source",
+    "where": "Where", "quote": "Quote", "estimated": "Estimated", "notes": "Notes", "qualifiers": "Qualifiers",
+    "first_party": "First party", "parameters": "Params", "tokens": "Tokens", "compute": "Compute (FLOP)",
+    "hardware": "Hardware", "chips": "Chips", "chip_hours": "Chip-hours", "days": "Days", "dataset": "Dataset",
+    "mfu": "MFU %", "hfu": "HFU %", "throughput": "Tokens/s", "sampler": "Sampler", "steps": "Steps",
+    "guidance": "CFG", "cost_per_step": "Cost/step", "flops_per_step": "FLOP/step", "sampling_cost": "Sampling cost",
+    "distilled": "Distilled", "resolution": "Resolution", "fid": "FID", "clip_score": "CLIP score", "lpips": "LPIPS",
+    "tokens_per_parameter": "Tokens/param", "compute_6nd": "6·N·D (FLOP)", "training_compute": "Compute (FLOP)",
+    "chinchilla_tokens": "Chinchilla-optimal tokens", "chinchilla_ratio": "× Chinchilla-optimal",
+}
 
 #: Columns worth showing in a terminal; the rest (quotes, notes, files) on request.
 SUMMARY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -59,7 +73,7 @@ def to_pandas(table: pa.Table) -> pd.DataFrame:
     return df
 
 
-def load(kind: str, store: Path | str | Store | None = None) -> pd.DataFrame:
+def load(kind: str, store: Path | str | Store | None = None, *, derived: bool = False) -> pd.DataFrame:
     """One store table as a DataFrame.
 
     Args:
@@ -67,9 +81,21 @@ def load(kind: str, store: Path | str | Store | None = None) -> pd.DataFrame:
             ``sources``, ``benchmarks`` or ``metrics``.
         store: a store directory; default: ``BENCHTABLES_STORE``, the current project's
             ``data/store``, or the copy shipped with the package.
+        derived: add derived columns (training: tokens per parameter, 6·N·D compute,
+            Chinchilla-optimal tokens; see :func:`benchtables.tables.add_derived`).
 
     Raises:
         StoreNotFoundError, StoreCorruptError, StoreVersionError: the store cannot be read.
         UnknownIdError: ``kind`` is not a table.
     """
-    return to_pandas(Store.open(store).table(kind))
+    opened = Store.open(store)
+    df = to_pandas(opened.table(kind))
+    df.attrs["labels"] = {c: COLUMN_LABELS[c] for c in df.columns if c in COLUMN_LABELS}
+    if "source" in df.columns:
+        sources = opened.table("sources").select(["id", "title", "url"]).to_pylist()
+        df.attrs["sources"] = {s["id"]: {"title": s["title"], "url": s["url"]} for s in sources}
+    if derived:
+        from benchtables.tables.derived import add_derived
+
+        df = add_derived(df, kind)
+    return df

@@ -50,6 +50,9 @@ __all__ = [
     "SuiteMember",
     "Training",
     "Utilization",
+    "normalize_label",
+    "normalize_setting",
+    "normalize_subset",
 ]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._+@-]*$"
@@ -83,30 +86,30 @@ def _quantity(kind: Kind, *units: str, unit: str | None = None) -> tuple[Quantit
     return spec, _parse(spec)
 
 
-def _lower_label(value: Any) -> Any:
+def normalize_label(value: Any) -> Any:
     if isinstance(value, str):
         value = re.sub(r"\s+", " ", value.strip().lower())
         return value or None
     return value
 
 
-def _setting(value: Any) -> Any:
+def normalize_setting(value: Any) -> Any:
     """``"CoT, maj@1"`` and ``"maj@1+cot"`` are the same setting: ``cot,maj@1``."""
-    value = _lower_label(value)
+    value = normalize_label(value)
     if isinstance(value, str):
         parts = sorted({re.sub(r"\s+", "-", p.strip()) for p in re.split(r"[,+]", value) if p.strip()})
         return ",".join(parts) or None
     return value
 
 
-def _subset(value: Any) -> Any:
+def normalize_subset(value: Any) -> Any:
     """``"Social Sciences"`` and ``social-sciences`` name one subset: ``social_sciences``."""
-    value = _lower_label(value)
+    value = normalize_label(value)
     return re.sub(r"[\s-]+", "_", value) if isinstance(value, str) else value
 
 
 def _dashed(value: Any) -> Any:
-    value = _lower_label(value)
+    value = normalize_label(value)
     return re.sub(r"\s+", "-", value) if isinstance(value, str) else value
 
 
@@ -117,9 +120,9 @@ def _as_list(value: Any) -> Any:
 Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=128, description=f"Id: {_ID_HELP}")]
 Ref = Annotated[str, Field(min_length=1, max_length=256)]
 Text = Annotated[str, Field(min_length=1)]
-Setting = Annotated[str | None, BeforeValidator(_setting)]
-Subset = Annotated[str | None, BeforeValidator(_subset)]
-Label = Annotated[str | None, BeforeValidator(_lower_label)]
+Setting = Annotated[str | None, BeforeValidator(normalize_setting)]
+Subset = Annotated[str | None, BeforeValidator(normalize_subset)]
+Label = Annotated[str | None, BeforeValidator(normalize_label)]
 Sampler = Annotated[str | None, BeforeValidator(_dashed)]
 
 _PARAMS = ("parameters", "parameter", "params", "参数")
@@ -334,6 +337,7 @@ class Suite(_Base):
 
     id: Id
     name: Text
+    aliases: Annotated[list[Text], BeforeValidator(_as_list)] = Field(default_factory=list)
     url: Annotated[str | None, Field(pattern=r"^https?://\S+$")] = None
     members: Annotated[list[SuiteMember], Field(min_length=2)]
     #: Where sources report the suite's own average (a benchmark and metric), if they do.

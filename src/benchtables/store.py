@@ -301,19 +301,29 @@ class Store:
             )
 
     def registry(self) -> Registry:
-        """The registry the store was built with (benchmarks and metrics), plus the shipped suites and hardware."""
+        """The registry the store was built with.
+
+        Benchmarks and metrics come from the store's own tables; suites and hardware are the
+        shipped ones plus those of the project the store belongs to (``registry.yaml`` beside it).
+        """
         shipped = Registry.shipped()
         try:
             benchmarks = self.table("benchmarks").to_pylist()
             metrics = self.table("metrics").to_pylist()
         except StoreCorruptError:
             return shipped
-        return Registry(
+        registry = Registry(
             metrics={m["id"]: Metric.model_validate(m) for m in metrics},
             benchmarks={b["id"]: Benchmark.model_validate(b) for b in benchmarks},
             suites=dict(shipped.suites),
             hardware=dict(shipped.hardware),
         )
+        project_file = self.path.parent / "registry.yaml"
+        if project_file.is_file():
+            project, _ = Registry().extended(project_file)
+            registry.suites.update(project.suites)
+            registry.hardware.update(project.hardware)
+        return registry
 
     def known(self) -> Known:
         """Sources and models in the store, for validating new entry files against it."""

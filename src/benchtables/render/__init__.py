@@ -7,10 +7,15 @@ Any DataFrame renders; frames made by benchtables carry presentation hints in ``
 ``caption``    a line above the table (what it shows, which setting)
 ``notes``      lines under the table
 ``best``       column → row labels whose cell is the best (bold in Markdown/LaTeX/HTML)
+``flagged``    column → row labels to mark with ⚠ (sources disagree)
 ``sources``    source id → {title, url}, for numbered footnotes
+``cell_sources`` (row position, column) → source id, for footnotes on single cells
+``precision``  column → decimals, where the frame knows better than the data
+``missing``    text for missing cells (default: empty)
 ``hidden``     columns used for formatting but not shown (``qualifiers``, ``first_party``)
 
-Markdown, LaTeX, HTML and text show formatted cells; CSV and JSON carry the raw numbers.
+Markdown, LaTeX, HTML and text show formatted cells and leave out columns with no values;
+CSV and JSON carry every column with the raw numbers.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from benchtables.render.cells import (
     escape_markdown,
     is_missing,
     qualified,
+    qualifier_map,
+    visible,
 )
 
 if TYPE_CHECKING:
@@ -59,40 +66,53 @@ class _Table:
     def __init__(self, df: pd.DataFrame, escape: Callable[[str], str], precision: int | None, footnotes: bool):
         attrs = df.attrs
         hidden = set(attrs.get("hidden", ())) | set(_ALWAYS_HIDDEN)
-        self.columns = [c for c in df.columns if c not in hidden]
+        self.columns = [c for c in df.columns if c not in hidden and (df.empty or not df[c].map(is_missing).all())]
         labels = attrs.get("labels", {})
         units = attrs.get("units", {})
+        decimals = attrs.get("precision", {})
         best = {c: set(rows) for c, rows in attrs.get("best", {}).items()}
+        flagged = {c: set(rows) for c, rows in attrs.get("flagged", {}).items()}
+        cell_sources = attrs.get("cell_sources", {}) if footnotes else {}
+        known_sources = attrs.get("sources", {})
+        missing = attrs.get("missing", "")
         self.headers = [escape(str(labels.get(c, c))) for c in self.columns]
         self.align = ["right" if _numeric(df[c]) else "left" for c in self.columns]
         self.caption = attrs.get("caption")
         self.notes = list(attrs.get("notes", ()))
         self.best_cells: set[tuple[int, int]] = set()
         self.sources: list[tuple[int, str, dict[str, Any]]] = []
-        source_numbers: dict[str, int] = {}
+        numbers: dict[str, int] = {}
         qualifiers = df["qualifiers"] if "qualifiers" in df.columns else None
-        formatters = {c: column_formatter(list(df[c]), units.get(c), precision) for c in self.columns}
+        formatters = {c: column_formatter(list(df[c]), units.get(c), decimals.get(c, precision)) for c in self.columns}
         self.rows: list[list[str]] = []
         third_party = False
+
+        def marker(source: str) -> str:
+            return f"[{numbers.setdefault(source, len(numbers) + 1)}]"
+
         for i, (label, row) in enumerate(df.iterrows()):
             cells = []
-            marks = _qualifier_map(qualifiers.iloc[i] if qualifiers is not None else None)
+            marks = qualifier_map(qualifiers.iloc[i] if qualifiers is not None else None)
             for j, c in enumerate(self.columns):
                 value = row[c]
-                if c == "source" and footnotes and isinstance(value, str) and value in attrs.get("sources", {}):
-                    n = source_numbers.setdefault(value, len(source_numbers) + 1)
-                    text = f"[{n}]"
+                if c == "source" and footnotes and isinstance(value, str) and value in known_sources:
+                    text = marker(value)
                     if "first_party" in df.columns and row["first_party"] is False:
                         text += "*"
                         third_party = True
                 else:
                     text = qualified(cell_text(value, formatters[c]), marks.get(c))
+                    if text and label in flagged.get(c, ()):
+                        text = f"⚠ {text}"
+                    source = cell_sources.get((i, c))
+                    if text and source in known_sources:
+                        text += f" {marker(source)}"
                 if label in best.get(c, ()) and text:
                     self.best_cells.add((i, j))
-                cells.append(escape(text))
+                cells.append(escape(text) if text else escape(missing))
             self.rows.append(cells)
-        for source, n in source_numbers.items():
-            self.sources.append((n, source, attrs["sources"][source]))
+        for source, n in numbers.items():
+            self.sources.append((n, source, known_sources[source]))
         if third_party:
             self.notes.append("* third-party number: the source is not the one that introduced the model.")
 
@@ -101,20 +121,6 @@ def _numeric(series: pd.Series) -> bool:
     import pandas as pd
 
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-
-
-def _qualifier_map(qualifiers: Any) -> dict[str, str]:
-    out: dict[str, str] = {}
-    if hasattr(qualifiers, "tolist"):
-        qualifiers = qualifiers.tolist()
-    if not isinstance(qualifiers, list | tuple):
-        return out
-    for q in qualifiers:
-        for op in (">=", "<=", ">", "<", "~"):
-            if q.endswith(op):
-                out[q[: -len(op)]] = op
-                break
-    return out
 
 
 def _bold(table: _Table, wrap: Callable[[str], str]) -> list[list[str]]:
@@ -174,7 +180,7 @@ def to_html(df: pd.DataFrame, *, footnotes: bool = False, precision: int | None 
 
 def to_text(df: pd.DataFrame, *, footnotes: bool = False, precision: int | None = None) -> str:
     """A plain table for the terminal."""
-    table = _Table(df, lambda s: s, precision, footnotes)
+    table = _Table(df, visible, precision, footnotes)
     body = tabulate(table.rows, headers=table.headers, tablefmt="simple", colalign=table.align,
                     disable_numparse=True) if table.rows else "(no rows)"
     parts = [table.caption, ""] if table.caption else []

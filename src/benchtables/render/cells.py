@@ -10,12 +10,13 @@ from __future__ import annotations
 import html
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 from benchtables.units import format_compute, format_count, format_number
 
-__all__ = ["column_formatter", "escape_html", "escape_latex", "escape_markdown", "is_missing"]
+__all__ = ["column_formatter", "escape_html", "escape_latex", "escape_markdown", "is_missing", "qualified", "qualifier_map", "visible"]
 
 COUNT_UNITS = {"parameters", "tokens", "chips", "tokens/s", "hours"}
 _QUALIFIER_TEXT = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "~": "≈"}
@@ -47,8 +48,9 @@ def column_formatter(values: Sequence[Any], unit: str | None, precision: int | N
     """A function that writes one cell of a column, chosen from the column's unit and values.
 
     Counts (parameters, tokens, chips) are written ``70B``; compute in FLOP ``5.76e23``;
-    other numbers with the column's own precision (``60.0`` next to ``67.6``), at most
-    ``precision`` decimals (default 2).
+    other numbers with one precision for the whole column, the fewest decimals that show
+    every stored value exactly (``60.0`` next to ``67.6``; ``0.305`` next to ``0.31``),
+    at most ``precision`` decimals (default 4).
     """
     numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool) and not is_missing(v)]
     if unit in COUNT_UNITS:
@@ -57,7 +59,7 @@ def column_formatter(values: Sequence[Any], unit: str | None, precision: int | N
         return lambda v: format_compute(v)
     if not numbers or all(float(v).is_integer() for v in numbers) and unit not in ("percent",):
         return lambda v: format_number(v, 0) if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
-    decimals = _decimals([float(v) for v in numbers], 2 if precision is None else precision)
+    decimals = _decimals([float(v) for v in numbers], 4 if precision is None else precision)
     return lambda v: f"{v:.{decimals}f}" if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
 
 
@@ -65,7 +67,7 @@ def cell_text(value: Any, fmt) -> str:
     """The text of one cell: missing → empty, lists joined, booleans as ✓, numbers formatted."""
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
-    if hasattr(value, "tolist") and not isinstance(value, str):  # numpy arrays from Arrow lists
+    if getattr(value, "ndim", 0) > 0:  # numpy arrays from Arrow lists (numpy scalars have ndim 0)
         return ", ".join(str(v) for v in value.tolist())
     if is_missing(value):
         return ""
@@ -83,13 +85,37 @@ def qualified(text: str, qualifier: str | None) -> str:
     return f"{_QUALIFIER_TEXT.get(qualifier, qualifier)}{text}"
 
 
+def visible(text: str, *, one_line: bool = True) -> str:
+    """Whitespace runs as one space (for one-line cells) and control characters as U+FFFD.
+
+    Control characters are invisible, and tabulate reads "\x01" as a rule between rows.
+    """
+    if one_line:
+        text = re.sub(r"\s+", " ", text)
+    return "".join("\ufffd" if unicodedata.category(c) == "Cc" and c not in "\n" else c for c in text)
+
+
+def qualifier_map(qualifiers: Any) -> dict[str, str]:
+    """Field → qualifier (">", "<=", "~"…) from a record's qualifiers list."""
+    out: dict[str, str] = {}
+    if hasattr(qualifiers, "tolist"):
+        qualifiers = qualifiers.tolist()
+    if not isinstance(qualifiers, list | tuple):
+        return out
+    for q in qualifiers:
+        for op in (">=", "<=", ">", "<", "~"):
+            if q.endswith(op):
+                out[q[: -len(op)]] = op
+                break
+    return out
+
+
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#&!~])")
 
 
 def escape_markdown(text: str) -> str:
     """Text that stays one plain cell of a GitHub table: no row breaks, no markup, no HTML."""
-    text = re.sub(r"\s*[\r\n]+\s*", " ", text)
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_SPECIAL.sub(r"\\\1", visible(text))
 
 
 _LATEX_SPECIAL = {
@@ -100,9 +126,9 @@ _LATEX_SPECIAL = {
 
 
 def escape_latex(text: str) -> str:
-    text = re.sub(r"\s*[\r\n]+\s*", " ", text)
+    text = visible(text)
     return "".join(_LATEX_SPECIAL.get(c, c) for c in text)
 
 
 def escape_html(text: str) -> str:
-    return html.escape(text, quote=True).replace("\n", "<br>")
+    return html.escape(visible(text.replace("\r\n", "\n"), one_line=False), quote=True).replace("\n", "<br>")

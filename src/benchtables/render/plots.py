@@ -1,0 +1,150 @@
+"""Plots (optional extra ``plot``: matplotlib): Pareto fronts and scaling (parameters vs tokens).
+
+Figures are built with matplotlib's object API (no global pyplot state, no display needed)
+and saved as PNG or SVG by the file's suffix. SVG output carries no date, so the same data
+give the same file.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from benchtables.errors import MissingDependencyError, UsageError
+from benchtables.render.cells import qualified, qualifier_map
+from benchtables.tables.derived import CHINCHILLA_TOKENS_PER_PARAMETER
+from benchtables.tables.pareto import Directions, pareto_mask
+from benchtables.units import format_count
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+__all__ = ["plot_pareto", "plot_scaling", "save_figure"]
+
+_LABELS = {
+    "sampling_cost": "Sampling cost (steps × cost per step, relative)",
+    "fid": "FID (lower is better)",
+    "clip_score": "CLIP score (higher is better)",
+    "parameters": "Parameters",
+    "tokens": "Training tokens",
+    "compute": "Training compute (FLOP)",
+    "steps": "Sampling steps",
+    "value": "Score",
+}
+
+
+def _figure(width: float = 7.0, height: float = 4.5) -> Figure:
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:  # pragma: no cover - exercised only without the extra
+        raise MissingDependencyError("matplotlib", "plot", "plotting") from None
+    return Figure(figsize=(width, height), dpi=120, layout="constrained")
+
+
+def _label(column: str, units: dict[str, str]) -> str:
+    if column in _LABELS:
+        return _LABELS[column]
+    unit = units.get(column)
+    return f"{column.replace('_', ' ')} ({unit})" if unit else column.replace("_", " ")
+
+
+def plot_pareto(df: pd.DataFrame, x: str, y: str, *, series: str | None = "model", minimize: Directions = None,
+                title: str | None = None, log_x: bool = True) -> Figure:
+    """``y`` against ``x`` with one series per ``series`` value and the Pareto front highlighted."""
+    for column in (x, y):
+        if column not in df.columns:
+            raise UsageError(f"no column {column!r} to plot; columns: {', '.join(map(str, df.columns))}")
+    data = df[df[x].notna() & df[y].notna()].copy()
+    if data.empty:
+        raise UsageError(f"no rows have both {x} and {y}")
+    data["_front"] = pareto_mask(data, x, y, minimize=minimize)
+    fig = _figure()
+    ax = fig.add_subplot()
+    groups = [(None, data)] if series is None or series not in data.columns else list(data.groupby(series, sort=False))
+    order = _series_order(groups, df)
+    cmap = _colormap(len(order))
+    for i, (name, group) in enumerate(order):
+        group = group.sort_values(x)
+        ax.plot(group[x], group[y], marker="o", markersize=4, linewidth=1, color=cmap(i),
+                label=str(name) if name is not None else None)
+    front = data[data["_front"]].sort_values(x)
+    ax.step(front[x], front[y], where="post", color="black", linewidth=1.5, linestyle="--", label="Pareto front", zorder=3)
+    ax.scatter(front[x], front[y], s=60, facecolors="none", edgecolors="black", linewidths=1.5, zorder=4)
+    if log_x and (data[x] > 0).all():
+        ax.set_xscale("log")
+    units = df.attrs.get("units", {})
+    ax.set_xlabel(_label(x, units))
+    ax.set_ylabel(_label(y, units))
+    ax.set_title(title or f"{_label(y, units).split(' (')[0]} against {_label(x, units).split(' (')[0].lower()}")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, ncol=2 if len(order) > 8 else 1, loc="best")
+    return fig
+
+
+def _series_order(groups: list[tuple[Any, pd.DataFrame]], df: pd.DataFrame) -> list[tuple[Any, pd.DataFrame]]:
+    """Series by model size when sizes are known, else by name."""
+    sizes = {}
+    if "parameters" in df.columns:
+        sizes = {name: g["parameters"].max() for name, g in groups if name is not None}
+    return sorted(groups, key=lambda item: (sizes.get(item[0], math.inf) if sizes else 0, str(item[0])))
+
+
+def _colormap(n: int) -> Any:
+    from matplotlib import colormaps
+
+    cmap = colormaps["viridis"].resampled(max(n, 2))
+    return lambda i: cmap(i / max(n - 1, 1))
+
+
+def plot_scaling(training: pd.DataFrame, *, title: str | None = None, label_points: bool = True) -> Figure:
+    """Parameters against training tokens, log–log, with the 20-tokens-per-parameter line."""
+    data = training[training["parameters"].notna() & training["tokens"].notna()]
+    if data.empty:
+        raise UsageError("no training records have both parameters and tokens")
+    data = data.drop_duplicates(subset=["model", "parameters", "tokens"])
+    fig = _figure()
+    ax = fig.add_subplot()
+    bounded = data["qualifiers"].map(lambda q: any(x.endswith((">", ">=")) for x in (q if isinstance(q, list) else [])))
+    ax.scatter(data.loc[~bounded, "parameters"], data.loc[~bounded, "tokens"], s=30, color="tab:blue", zorder=3,
+               label="reported")
+    if bounded.any():
+        ax.scatter(data.loc[bounded, "parameters"], data.loc[bounded, "tokens"], s=50, marker="^", color="tab:orange",
+                   zorder=3, label="lower bound (more than)")
+    low = min(data["parameters"].min(), data["tokens"].min() / CHINCHILLA_TOKENS_PER_PARAMETER) / 2
+    high = max(data["parameters"].max(), data["tokens"].max() / CHINCHILLA_TOKENS_PER_PARAMETER) * 2
+    ax.plot([low, high], [low * CHINCHILLA_TOKENS_PER_PARAMETER, high * CHINCHILLA_TOKENS_PER_PARAMETER],
+            color="gray", linestyle="--", label="20 tokens per parameter (Chinchilla-optimal)")
+    if label_points:
+        for i, row in enumerate(data.sort_values("parameters").itertuples()):
+            marks = qualifier_map(row.qualifiers)
+            text = (f"{row.model} ({qualified(format_count(row.parameters), marks.get('parameters'))}, "
+                    f"{qualified(format_count(row.tokens), marks.get('tokens'))})")
+            ax.annotate(text, (row.parameters, row.tokens), textcoords="offset points",
+                        xytext=(5, 4 if i % 2 == 0 else -10), fontsize=7)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("Parameters (count, log scale)")
+    ax.set_ylabel("Training tokens (count, log scale)")
+    ax.set_title(title or "Model size against training data")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    return fig
+
+
+def save_figure(fig: Figure, path: Path | str) -> Path:
+    """Save as PNG or SVG (chosen by suffix); SVG without a date so output is reproducible."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".png", ".svg"):
+        raise UsageError(f"plots are saved as .png or .svg, not {suffix or 'no suffix'!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".svg":
+        import matplotlib
+
+        with matplotlib.rc_context({"svg.hashsalt": "benchtables"}):
+            fig.savefig(path, format="svg", metadata={"Date": None})
+    else:
+        fig.savefig(path, format="png", metadata={"Software": None})
+    return path

@@ -1,0 +1,113 @@
+"""Render blocks in Markdown files: regenerated, checked, and never half-written."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import benchtables.render.blocks as blocks
+from benchtables.cli.table_commands import produce_block
+from benchtables.render.blocks import update_file
+from conftest import REPO
+
+DOC = """# Title
+
+<!-- benchtables:begin leaderboard mmlu --top 2 -->
+old table
+<!-- benchtables:end -->
+
+Text between.
+
+```markdown
+<!-- benchtables:begin leaderboard mmlu -->
+<!-- benchtables:end -->
+```
+
+<!-- benchtables:begin compare --models palm-540b,chinchilla-70b --benchmarks mmlu@5 -->
+<!-- benchtables:end -->
+"""
+
+
+@pytest.fixture
+def doc(tmp_path, monkeypatch):
+    monkeypatch.setenv("BENCHTABLES_STORE", str(REPO / "data" / "store"))
+    path = tmp_path / "doc.md"
+    path.write_text(DOC)
+    return path
+
+
+def test_blocks_are_regenerated_and_code_fences_left_alone(doc):
+    result = update_file(doc, produce_block)
+    assert result.ok and result.written and result.updated == [3, 14]
+    text = doc.read_text()
+    assert "old table" not in text and "| PaLM 540B" in text and "Chinchilla 70B" in text
+    assert "```markdown\n<!-- benchtables:begin leaderboard mmlu -->\n<!-- benchtables:end -->\n```" in text
+    assert "Text between." in text
+    again = update_file(doc, produce_block)
+    assert again.ok and not again.written and again.updated == []
+
+
+def test_check_reports_stale_blocks_and_writes_nothing(doc):
+    result = update_file(doc, produce_block, check=True)
+    assert result.stale == [3, 14] and not result.ok and not result.written
+    assert doc.read_text() == DOC
+    update_file(doc, produce_block)
+    assert update_file(doc, produce_block, check=True).ok
+
+
+def test_a_bad_block_is_reported_and_the_others_still_render(doc):
+    doc.write_text(DOC.replace("leaderboard mmlu --top 2", "leaderboard mmlu --top two"))
+    result = update_file(doc, produce_block)
+    assert [(p.code, p.line) for p in result.problems] == [("render_block", 3)]
+    assert "--top" in result.problems[0].message
+    text = doc.read_text()
+    assert "old table" in text  # the bad block is left as it was
+    assert "Chinchilla 70B" in text  # the good one rendered
+    assert result.written
+
+
+@pytest.mark.parametrize(("args", "says"), [("showx scores", "not a table command"), ("", "no command"),
+                                              ("leaderboard nosuchbench", "unknown benchmark"),
+                                              ("validate", "not a table command")])
+def test_block_argument_errors(doc, args, says):
+    doc.write_text(f"<!-- benchtables:begin {args} -->\n<!-- benchtables:end -->\n")
+    result = update_file(doc, produce_block)
+    assert says in result.problems[0].message and result.problems[0].line == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [("<!-- benchtables:begin leaderboard mmlu -->\nno end\n", 1),
+     ("<!-- benchtables:end -->\n", 1),
+     ("<!-- benchtables:begin leaderboard mmlu -->\n<!-- benchtables:begin show scores -->\n<!-- benchtables:end -->\n", 2)],
+)
+def test_broken_markers_leave_the_file_alone(doc, text, line):
+    doc.write_text(text)
+    result = update_file(doc, produce_block)
+    assert [(p.code, p.line) for p in result.problems] == [("render_markers", line)]
+    assert doc.read_text() == text
+
+
+def test_file_is_replaced_atomically(doc, monkeypatch):
+    def fail(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(blocks.os, "replace", fail)
+    with pytest.raises(OSError):
+        update_file(doc, produce_block)
+    assert doc.read_text() == DOC
+    assert [p.name for p in doc.parent.iterdir()] == ["doc.md"]  # no temporary file left
+
+
+def test_crlf_files_keep_their_line_endings(doc):
+    doc.write_bytes(DOC.replace("\n", "\r\n").encode())
+    update_file(doc, produce_block)
+    raw = doc.read_bytes()
+    assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+
+
+def test_readme_tables_are_current(monkeypatch):
+    monkeypatch.chdir(REPO)
+    result = update_file(REPO / "README.md", produce_block, check=True)
+    assert result.problems == [] and result.stale == [], "run `benchtables render README.md`"

@@ -1,0 +1,54 @@
+"""Plots: files written, labelled with units, reproducible."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchtables.errors import UsageError
+from benchtables.frames import load
+from benchtables.render.plots import plot_pareto, plot_scaling, save_figure
+from conftest import REPO
+
+SHIPPED = REPO / "data" / "store"
+
+
+@pytest.fixture(scope="module")
+def sampling():
+    df = load("sampling", SHIPPED, derived=True)
+    df["parameters"] = df["model"].map(load("models", SHIPPED).set_index("id")["parameters"])
+    return df
+
+
+def test_pareto_plot_png_and_svg(tmp_path, sampling):
+    fig = plot_pareto(sampling, "sampling_cost", "fid")
+    ax = fig.axes[0]
+    assert ax.get_xlabel().startswith("Sampling cost") and ax.get_ylabel() == "FID (lower is better)"
+    assert ax.get_xscale() == "log"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[0] == "ldm-39m" and labels[-2] == "ldm-5b" and labels[-1] == "Pareto front"  # ordered by size
+    png = save_figure(fig, tmp_path / "f.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    first = save_figure(fig, tmp_path / "a.svg").read_text()
+    second = save_figure(plot_pareto(sampling, "sampling_cost", "fid"), tmp_path / "b.svg").read_text()
+    assert first == second  # no dates or random ids: the same data give the same file
+    assert "Sampling cost" in first
+
+
+def test_scaling_plot(tmp_path):
+    fig = plot_scaling(load("training", SHIPPED))
+    ax = fig.axes[0]
+    assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")
+    assert "Parameters" in ax.get_xlabel() and "tokens" in ax.get_ylabel()
+    texts = [t.get_text() for t in ax.texts]
+    assert "chinchilla-70b (70B, 1.4T)" in texts and "hunyuan (>100B, >2T)" in texts
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "20 tokens per parameter (Chinchilla-optimal)" in legend and "lower bound (more than)" in legend
+    x, y = ax.lines[0].get_data()
+    assert y[0] / x[0] == pytest.approx(20) and y[-1] / x[-1] == pytest.approx(20)
+
+
+def test_bad_plot_requests(tmp_path, sampling):
+    with pytest.raises(UsageError, match="no column 'nope'"):
+        plot_pareto(sampling, "nope", "fid")
+    with pytest.raises(UsageError, match=r"\.png or \.svg"):
+        save_figure(plot_pareto(sampling, "sampling_cost", "fid"), tmp_path / "f.jpg")
