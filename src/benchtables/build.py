@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from benchtables.checks import cross_checks
 from benchtables.entries import read_entries
 from benchtables.errors import UsageError, ValidationFailed
 from benchtables.problems import Report
@@ -56,6 +57,7 @@ def compile_entries(entries: Path | str, project: Project, registry: Registry | 
     registry, registry_problems = base.extended(project.registry_file)
     dataset, report = read_entries([entries], registry, project_relative=project.relative)
     report.extend(registry_problems)
+    report.extend(cross_checks(dataset, registry))
     if not report.ok:
         raise ValidationFailed(report, "build")
     return tables_from(dataset, registry), report

@@ -17,6 +17,7 @@ so one new file can be validated on its own.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 from collections import defaultdict
@@ -28,14 +29,18 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, ValidationError, create_model
 
-from benchtables.problems import Problem, Report, Severity, field_path, pydantic_problems
-from benchtables.registry import NameIndex, Registry
+from benchtables.problems import Problem, Report, Severity, did_you_mean, field_path, pydantic_problems
+from benchtables.names import NameIndex
+from benchtables.registry import Registry
 from benchtables.schemas import RECORD_KINDS, EntryFile, Model, Record, Source
+from benchtables.units import format_count
 from benchtables.yamlpos import Document, read_yaml
 
 __all__ = ["Dataset", "Known", "Located", "ValidationContext", "discover", "read_entries"]
 
 ENTRY_SUFFIXES = (".yaml", ".yml")
+#: YAML problems after which the document lacks parts (a refused tag, a non-text key)
+_INCOMPLETE = ("yaml_tag", "yaml_key", "yaml_too_deep")
 SECTIONS = tuple(EntryFile.model_fields)
 
 
@@ -165,8 +170,8 @@ def _read_file(path: Path, report: Report) -> tuple[Document, dict[str, Any]] | 
     display = _display(path)
     doc, problems = read_yaml(path, display)
     report.extend(problems)
-    if doc is None:
-        return None
+    if doc is None or any(p.code in _INCOMPLETE for p in problems):
+        return None  # the document is missing what the YAML error stands for: do not report its absence
     if not isinstance(doc.data, Mapping):
         report.add(Problem(Severity.ERROR, "file_shape", f"an entry file is a mapping of sections, not {_kind_of(doc.data)}",
                            file=display, line=1, column=1, hint=f"sections: {', '.join(SECTIONS)}"))
@@ -174,8 +179,11 @@ def _read_file(path: Path, report: Report) -> tuple[Document, dict[str, Any]] | 
     sections: dict[str, Any] = {}
     for key, value in doc.data.items():
         if key not in SECTIONS:
-            fake = ValidationError.from_exception_data("EntryFile", [{"type": "extra_forbidden", "loc": (key,), "input": value}])
-            report.extend(pydantic_problems(fake, SECTIONS, lambda p, k: doc.position(p, key=k), display))
+            line, column = doc.position((key,), key=True)
+            close = difflib.get_close_matches(str(key), SECTIONS, n=2, cutoff=0.6)
+            report.add(Problem(Severity.ERROR, "extra_forbidden", f"unknown section {key!r}", file=display, line=line,
+                               column=column, field=str(key),
+                               hint=did_you_mean(close) or f"sections: {', '.join(SECTIONS)}"))
             continue
         if key != "source" and value is not None and not isinstance(value, list):
             line, column = doc.position((key,))
@@ -367,7 +375,7 @@ def _merge_models(dataset: Dataset, declarations: list[Located], report: Report)
 
 
 def _shown(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else repr(value)
+    return format_count(value) if isinstance(value, float) else repr(value)
 
 
 def _check_introduced_by(dataset: Dataset, known: Known, report: Report) -> None:

@@ -17,6 +17,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from benchtables.names import ID_HELP, ID_PATTERN
+
 __all__ = ["Problem", "Report", "Severity", "did_you_mean", "field_path", "pydantic_problems"]
 
 
@@ -189,8 +191,9 @@ def pydantic_problems(
             message = "required field is missing"
         elif code in ("quantity_parsing",):
             message = str(e["ctx"]["reason"]) if e.get("ctx") else message
-        elif code == "string_pattern_mismatch" and "pattern" in (e.get("ctx") or {}):
-            hint = f"must match {e['ctx']['pattern']}"
+        elif code == "string_pattern_mismatch" and (e.get("ctx") or {}).get("pattern") == ID_PATTERN:
+            message = "not a valid id"
+            hint = ID_HELP
         line, column = place(loc, code == "extra_forbidden")
         out.append(Problem(Severity.ERROR, code, message, file=file, line=line, column=column,
                            field=field_path(loc), hint=hint))

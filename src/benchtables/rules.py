@@ -21,7 +21,8 @@ from benchtables.problems import did_you_mean
 from benchtables.units import format_number
 
 if TYPE_CHECKING:
-    from benchtables.registry import NameIndex, Registry
+    from benchtables.names import NameIndex
+    from benchtables.registry import Registry
 
 __all__ = [
     "Context",

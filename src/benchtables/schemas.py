@@ -32,10 +32,12 @@ from pydantic_core import PydanticCustomError
 
 from benchtables import rules
 from benchtables.errors import QuantityError
-from benchtables.units import Kind, parse_quantity
+from benchtables.names import ID_HELP, ID_PATTERN
+from benchtables.units import Kind, format_count, parse_quantity
 
 __all__ = [
     "RECORD_KINDS",
+    "TABLES",
     "Benchmark",
     "EntryFile",
     "Hardware",
@@ -50,13 +52,12 @@ __all__ = [
     "SuiteMember",
     "Training",
     "Utilization",
+    "entry_schema",
     "normalize_label",
     "normalize_setting",
     "normalize_subset",
 ]
 
-ID_PATTERN = r"^[a-z0-9][a-z0-9._+@-]*$"
-_ID_HELP = "lowercase letters, digits and . _ + @ - (e.g. palm-540b)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +118,7 @@ def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=128, description=f"Id: {_ID_HELP}")]
+Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=128, description=f"Id: {ID_HELP}")]
 Ref = Annotated[str, Field(min_length=1, max_length=256)]
 Text = Annotated[str, Field(min_length=1)]
 Setting = Annotated[str | None, BeforeValidator(normalize_setting)]
@@ -274,8 +275,8 @@ class Model(_Quantities):
     def _active_within_total(self) -> Model:
         if self.parameters and self.active_parameters and self.active_parameters > self.parameters:
             raise PydanticCustomError(
-                "active_above_total", "active_parameters ({active:g}) is more than parameters ({total:g})",
-                {"active": self.active_parameters, "total": self.parameters},
+                "active_above_total", "active_parameters ({active}) is more than parameters ({total})",
+                {"active": format_count(self.active_parameters), "total": format_count(self.parameters)},
             )
         return self
 
@@ -485,6 +486,8 @@ class Sampling(Record):
 
 
 RECORD_KINDS: dict[str, type[Record]] = {cls.KIND: cls for cls in (Score, Training, Utilization, Sampling)}
+#: Every table of a store: the record kinds, then what describes them.
+TABLES: tuple[str, ...] = (*RECORD_KINDS, "models", "sources", "benchmarks", "metrics")
 
 
 class EntryFile(_Base):
@@ -507,3 +510,13 @@ class EntryFile(_Base):
     @classmethod
     def _null_is_empty(cls, value: Any, info: ValidationInfo) -> Any:
         return [] if value is None else value
+
+
+def entry_schema() -> dict[str, Any]:
+    """The JSON Schema of an entry file, for editors (yaml-language-server) and other tools.
+
+    Quantity fields accept a number or text (``70B``); the schema cannot check references
+    (a model declared elsewhere, a registry benchmark) or units: ``benchtables validate`` does.
+    """
+    schema = EntryFile.model_json_schema(mode="validation")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "urn:benchtables:entry-file:1", **schema}

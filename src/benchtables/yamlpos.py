@@ -187,13 +187,22 @@ def parse_yaml(text: str | bytes, file: str = "<string>", max_bytes: int = MAX_B
         return None, [_problem(file, "yaml_alias", "an alias refers to a node that contains it (a cycle)",
                                node.start_mark.line + 1, 1)]
     if size - distinct > MAX_ALIAS_NODES:
+        line, column = _first_alias(text)
         return None, [_problem(file, "yaml_alias",
                                f"aliases would expand this document to {size:,} values "
-                               f"(limit: {MAX_ALIAS_NODES:,} more than written)",
+                               f"(limit: {MAX_ALIAS_NODES:,} more than written)", line, column,
                                hint="write the values out instead of using anchors and aliases")]
     doc = Document(data=None, file=file)
     doc.data = _convert(node, (), doc, problems, 0)
     return doc, problems
+
+
+def _first_alias(text: str) -> tuple[int | None, int | None]:
+    """Where the first alias (``*name``) of a document is."""
+    for event in yaml.parse(text, Loader=_Loader):  # noqa: S506 - events only
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark.line + 1, event.start_mark.column + 1
+    return None, None
 
 
 def _char_at(text: str, mark: yaml.Mark) -> str:

@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 
 import click
 
-from benchtables.render import FORMATS
+#: Output formats of table commands (benchtables.render.FORMATS; kept here so --help needs no pandas).
+FORMATS = ("markdown", "latex", "html", "csv", "json", "text")
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -7,15 +7,11 @@ from pathlib import Path
 
 import click
 
-from benchtables.build import build
 from benchtables.cli import cli
-from benchtables.cli.options import format_option, store_option
+from benchtables.cli.options import FORMATS, format_option, store_option
 from benchtables.errors import UsageError, ValidationFailed
-from benchtables.frames import SUMMARY_COLUMNS, load
 from benchtables.problems import Problem, Report
-from benchtables.render import FORMATS, render
-from benchtables.store import TABLES
-from benchtables.validate import validate
+from benchtables.schemas import TABLES
 
 
 def _escape_data(text: str) -> str:
@@ -61,6 +57,8 @@ def validate_command(paths: tuple[Path, ...], store: Path | None, fmt: str, stri
 
     Exit code 0 when there are no errors, 1 when there are (or warnings with --strict).
     """
+    from benchtables.validate import validate
+
     report = validate(list(paths) or None, store=store)
     print_report(report, fmt)
     return 0 if report.ok and not (strict and report.warnings) else 1
@@ -74,6 +72,8 @@ def validate_command(paths: tuple[Path, ...], store: Path | None, fmt: str, stri
               help="Store directory to write (default: the project's data/store).")
 def build_command(check: bool, entries: Path | None, store: Path | None) -> int:
     """Compile all entry files into the Parquet store, atomically."""
+    from benchtables.build import build
+
     try:
         result = build(entries=entries, store=store, check=check)
     except ValidationFailed as exc:
@@ -103,6 +103,9 @@ def build_command(check: bool, entries: Path | None, store: Path | None) -> int:
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most this many rows.")
 def show_command(kind: str, store: Path | None, fmt: str, columns: str | None, limit: int | None) -> int:
     """Print one table of the store (scores, training, utilization, sampling, models, …)."""
+    from benchtables.frames import SUMMARY_COLUMNS, load
+    from benchtables.render import render
+
     df = load(kind, store)
     if columns != "all":
         wanted = [c.strip() for c in columns.split(",")] if columns else list(SUMMARY_COLUMNS.get(kind, df.columns))

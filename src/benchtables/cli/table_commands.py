@@ -9,8 +9,8 @@ import click
 from benchtables.cli import cli
 from benchtables.cli.options import PRODUCERS, csv_list, output_options, store_option, table_command
 from benchtables.errors import RenderError, UsageError
-from benchtables.render import render
-from benchtables.tables.select import PREFER
+
+PREFER = ("original", "best", "latest")  # benchtables.tables.select.PREFER, without importing pyarrow
 
 PARETO_COLUMNS = ("model", "sampler", "steps", "guidance", "distilled", "source", "where")
 
@@ -42,7 +42,8 @@ def leaderboard_text(benchmark: str | None, suite: str | None, metric: str | Non
 
     When no setting is given, the one with the most models is ranked and the others are listed.
     """
-    from benchtables.tables import leaderboard
+    from benchtables.render import render
+    from benchtables.tables.leaderboard import leaderboard
 
     if benchmark is None and suite is None:
         raise UsageError("name a BENCHMARK or pass --suite")
@@ -64,7 +65,8 @@ def leaderboard_text(benchmark: str | None, suite: str | None, metric: str | Non
 def compare_text(models: str | None, benchmarks: str | None, suite: str | None, prefer: str, baselines: bool,
                  fmt: str, footnotes: bool, precision: int | None, store: Path | None) -> str:
     """Compare models across benchmarks: one column per benchmark, best per column in bold."""
-    from benchtables.tables import compare
+    from benchtables.render import render
+    from benchtables.tables.compare import compare
     from benchtables.tables.select import ScoreView
 
     columns: list = csv_list(benchmarks) or []
@@ -95,7 +97,8 @@ def pareto_text(kind: str, x: str, y: str, by: str | None, minimize_x: bool | No
                 columns: str | None, fmt: str, footnotes: bool, precision: int | None, store: Path | None) -> str:
     """Print the Pareto front: the rows no other row beats on both x and y."""
     from benchtables.frames import load
-    from benchtables.tables import pareto
+    from benchtables.render import render
+    from benchtables.tables.pareto import pareto
 
     df = load(kind, store, derived=True)
     front = pareto(df, x, y, minimize=_directions(minimize_x, minimize_y, x, y) or None, by=by)

@@ -23,7 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from benchtables.errors import EmptyResultError, UsageError
-from benchtables.registry import NameIndex, Registry
+from benchtables.names import NameIndex
+from benchtables.registry import Registry
 from benchtables.schemas import Benchmark, Metric, normalize_label, normalize_setting, normalize_subset
 from benchtables.store import Store
 
@@ -190,6 +191,11 @@ class ScoreView:
             rows = rows.filter(_setting_mask(rows, setting))
         chosen = self._one_per_model(rows, prefer, m.higher_is_better)
         return Selection(b, m, setting, not wanted and len(available) > 1, others, chosen)
+
+    def ranked(self, benchmark: Benchmark, metric: Metric, setting: Setting, prefer: str = "original") -> pa.Table:
+        """One report per model in exactly this setting (no setting is chosen; may be empty)."""
+        rows = self.rows(benchmark, metric)
+        return self._one_per_model(rows.filter(_setting_mask(rows, setting)), prefer, metric.higher_is_better)
 
     def _one_per_model(self, rows: pa.Table, prefer: str, higher: bool) -> pa.Table:
         years = self.store.table("sources").select(["id", "year"]).rename_columns(["source", "_year"])

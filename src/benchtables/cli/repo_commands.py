@@ -1,0 +1,67 @@
+"""Commands for a leaderboard repository: diff, schema, init."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from benchtables.cli import cli
+from benchtables.cli.options import format_option
+
+
+@cli.command("diff")
+@click.argument("old")
+@click.argument("new")
+@format_option("markdown", "json", default="markdown")
+def diff_command(old: str, new: str, fmt: str) -> int:
+    """Show how records and leaderboards change from OLD to NEW.
+
+    OLD and NEW are store or project directories, or git revisions (main, HEAD, origin/main)
+    whose committed data/store is compared. Markdown output is ready to post on a pull request.
+    """
+    from benchtables.diff import diff_stores, open_revision
+
+    with open_revision(old) as before, open_revision(new) as after:
+        result = diff_stores(before, after, old, new)
+        click.echo(result.to_markdown() if fmt == "markdown" else json.dumps(result.to_dict(), indent=2,
+                                                                                ensure_ascii=False))
+    return 0
+
+
+@cli.command("schema")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+def schema_command(output: Path | None) -> int:
+    """Print the JSON Schema of entry files (for editors: yaml-language-server).
+
+    Reference it from an entry file with a first line such as
+    `# yaml-language-server: $schema=../../entry.schema.json`.
+    """
+    from benchtables.schemas import entry_schema
+
+    text = json.dumps(entry_schema(), indent=2) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    return 0
+
+
+@cli.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default=None, help="Title of the README (default: the directory name).")
+@click.option("--install", default="benchtables", show_default=True,
+              help="What the CI workflow passes to pip install (e.g. a pinned version or a git URL).")
+@click.option("--force", is_flag=True, help="Overwrite files that exist.")
+def init_command(directory: Path, title: str | None, install: str, force: bool) -> int:
+    """Create a leaderboard repository: an entry file, a README with a live table, CI and pre-commit."""
+    from benchtables.scaffold import init_project
+
+    written = init_project(directory, title=title, install=install, force=force)
+    for path in written:
+        click.echo(f"created {path}")
+    click.echo(f"next: cd {directory} && git init && pre-commit install  (see README.md)")
+    return 0

@@ -1,0 +1,164 @@
+"""``benchtables init DIR``: a leaderboard repository that guards itself in CI.
+
+The scaffold holds one real entry file, a README with a live table, the entry-file JSON
+Schema for editors, a GitHub Actions workflow (validate with annotations, build --check,
+render --check, and the leaderboard diff posted on pull requests) and a pre-commit
+configuration. The store is built and the README rendered before ``init`` returns, so the
+scaffold passes its own CI commands as generated.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from benchtables.errors import UsageError
+from benchtables.schemas import entry_schema
+
+__all__ = ["init_project"]
+
+EXAMPLE = """\
+# yaml-language-server: $schema=../../entry.schema.json
+# One entry file per source: the numbers it reports, each with where it stands.
+# `benchtables validate` checks this file; `benchtables build` compiles data/store.
+source:
+  id: chowdhery2022palm
+  title: "PaLM: Scaling Language Modeling with Pathways"
+  url: https://arxiv.org/abs/2204.02311
+  year: 2022
+  kind: paper
+
+models:
+  - {id: palm-540b, name: PaLM 540B, organization: Google, parameters: 540.35B, kind: llm,
+     introduced_by: chowdhery2022palm}
+  - {id: palm-8b, name: PaLM 8B, organization: Google, kind: llm, introduced_by: chowdhery2022palm}
+
+scores:
+  - {model: palm-540b, benchmark: mmlu, n_shot: 5, value: 69.3, where: Table 6}
+  - {model: palm-8b, benchmark: mmlu, n_shot: 5, value: 25.3, where: Table 6}
+
+training:
+  - {model: palm-540b, parameters: 540.35B, tokens: 780B, hardware: TPU v4, chips: 6144,
+     where: "§1, §4, Table 1"}
+
+utilization:
+  - {model: palm-540b, hardware: TPU v4, chips: 6144, mfu: 46.2%, hfu: 57.8%, where: "§4.1, Table 3"}
+"""
+
+README = """\
+# {title}
+
+Numbers from papers, each with its source and where it stands, kept by
+[benchtables](https://pypi.org/project/benchtables/). Add a source as one YAML file under
+`data/entries/`, then run `benchtables validate && benchtables build && benchtables render README.md`.
+
+## MMLU
+
+<!-- benchtables:begin leaderboard mmlu --footnotes -->
+<!-- benchtables:end -->
+"""
+
+WORKFLOW = """\
+name: benchtables
+on:
+  pull_request:
+  push:
+    branches: [main]
+permissions:
+  contents: read
+  pull-requests: write
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      - name: Install benchtables
+        run: pip install {install}
+      - name: Validate entries (problems appear on the lines of the pull request)
+        run: benchtables validate --format github
+      - name: The committed store is what the entries give
+        run: benchtables build --check
+      - name: The README tables are current
+        run: benchtables render --check README.md
+      - name: How the leaderboards change
+        if: github.event_name == 'pull_request'
+        run: benchtables diff origin/${{{{ github.base_ref }}}} HEAD --format markdown > benchtables-diff.md
+      - name: Post the change as a comment
+        if: github.event_name == 'pull_request'
+        env:
+          GH_TOKEN: ${{{{ github.token }}}}
+        run: gh pr comment ${{{{ github.event.pull_request.number }}}} --body-file benchtables-diff.md
+"""
+
+PRE_COMMIT = """\
+# pre-commit install  →  entry files are validated and the store checked before each commit.
+repos:
+  - repo: local
+    hooks:
+      - id: benchtables-validate
+        name: benchtables validate
+        entry: benchtables validate
+        language: system
+        files: ^data/entries/.*\\.ya?ml$
+      - id: benchtables-build-check
+        name: benchtables build --check
+        entry: benchtables build --check
+        language: system
+        pass_filenames: false
+        files: ^data/
+"""
+
+GITIGNORE = """\
+__pycache__/
+benchtables-diff.md
+data/.store-new-*
+data/.store-old-*
+"""
+
+
+def init_project(directory: Path | str, *, title: str | None = None, install: str = "benchtables",
+                 force: bool = False) -> list[Path]:
+    """Create a leaderboard repository in ``directory`` and build its store.
+
+    Args:
+        directory: where to create it (created if missing).
+        title: the README title (default: the directory name).
+        install: what the CI workflow passes to ``pip install``.
+        force: overwrite files that already exist.
+
+    Returns:
+        The files written (the store's tables included).
+
+    Raises:
+        UsageError: a file to write exists and ``force`` is not set.
+    """
+    from benchtables.build import build
+    from benchtables.project import Project
+
+    root = Path(directory)
+    files = {
+        root / "data" / "entries" / "chowdhery2022palm.yaml": EXAMPLE,
+        root / "README.md": README.format(title=title or root.resolve().name),
+        root / "entry.schema.json": json.dumps(entry_schema(), indent=2) + "\n",
+        root / ".github" / "workflows" / "benchtables.yml": WORKFLOW.format(install=install),
+        root / ".pre-commit-config.yaml": PRE_COMMIT,
+        root / ".gitignore": GITIGNORE,
+    }
+    existing = [p for p in files if p.exists()]
+    if existing and not force:
+        raise UsageError(f"{existing[0]} already exists; pass --force to overwrite")
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    project = Project(root)
+    result = build(project=project)
+    from benchtables.cli.table_commands import produce_block  # a render block's words are CLI arguments
+    from benchtables.render.blocks import update_file
+
+    update_file(root / "README.md", lambda args: produce_block([*args, "--store", str(project.store)]))
+    return [*files, *(result.store / f"{name}.parquet" for name in result.tables)]

@@ -1,0 +1,130 @@
+"""diff: records added, removed and changed, and the leaderboards they move."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import textwrap
+
+import pytest
+
+from benchtables.build import build
+from benchtables.diff import diff_stores
+from benchtables.store import Store
+
+OLD = {
+    "a.yaml": """
+        source: {id: a2020, title: A, url: 'https://example.org/a', year: 2020}
+        models:
+          - {id: alpha, name: Alpha, parameters: 10B}
+          - {id: beta, name: Beta, parameters: 20B}
+          - {id: gamma, name: Gamma, parameters: 30B}
+        scores:
+          - {model: alpha, benchmark: mmlu, n_shot: 5, value: 70.0}
+          - {model: beta, benchmark: mmlu, n_shot: 5, value: 60.0}
+          - {model: gamma, benchmark: mmlu, n_shot: 5, value: 50.0}
+          - {model: gamma, benchmark: hellaswag, n_shot: 0, value: 80.0}
+        training:
+          - {model: alpha, parameters: 10B, tokens: 200B}
+        """,
+}
+# The change under test: gamma's MMLU score is corrected (a new `where`, so a new record), its
+# HellaSwag score is dropped, alpha's training tokens change, and a new source adds delta.
+NEW = {
+    "a.yaml": OLD["a.yaml"]
+    .replace("{model: gamma, benchmark: mmlu, n_shot: 5, value: 50.0}",
+             "{model: gamma, benchmark: mmlu, n_shot: 5, value: 65.0, where: corrected}")
+    .replace("          - {model: gamma, benchmark: hellaswag, n_shot: 0, value: 80.0}\n", "")
+    .replace("tokens: 200B", "tokens: 300B"),
+    "d.yaml": """
+        source: {id: d2024, title: D, url: 'https://example.org/d', year: 2024}
+        models:
+          - {id: delta, name: Delta, parameters: 5B}
+        scores:
+          - {model: delta, benchmark: mmlu, n_shot: 5, value: 75.0}
+        """,
+}
+
+
+def make_store(root, files):
+    entries = root / "data" / "entries"
+    entries.mkdir(parents=True)
+    for name, text in files.items():
+        (entries / name).write_text(textwrap.dedent(text))
+    build(entries=entries, store=root / "data" / "store")
+    return Store(root / "data" / "store")
+
+
+@pytest.fixture
+def stores(tmp_path):
+    return make_store(tmp_path / "old", OLD), make_store(tmp_path / "new", NEW)
+
+
+def test_records_added_removed_changed(stores):
+    diff = diff_stores(*stores)
+    summary = sorted((r.kind, r.status, r.key["model"], r.key.get("benchmark") or "") for r in diff.records)
+    assert summary == [
+        ("scores", "added", "delta", "mmlu"),
+        ("scores", "added", "gamma", "mmlu"),  # a new `where` is a new record
+        ("scores", "removed", "gamma", "hellaswag"),
+        ("scores", "removed", "gamma", "mmlu"),
+        ("training", "changed", "alpha", ""),
+    ]
+    changed = next(r for r in diff.records if r.status == "changed")
+    assert changed.fields == ["tokens"] and (changed.old["tokens"], changed.new["tokens"]) == (200e9, 300e9)
+    assert diff.counts() == {"added": 2, "removed": 2, "changed": 1}
+
+
+def test_rank_movements(stores):
+    diff = diff_stores(*stores)
+    boards = {b.label: b for b in diff.boards}
+    assert set(boards) == {"MMLU (5-shot)", "HellaSwag (0-shot)"}
+    mmlu = boards["MMLU (5-shot)"]
+    rows = [(r["model"], r["old_rank"], r["new_rank"], r["status"]) for r in mmlu.rows]
+    assert rows == [("delta", None, 1, "new"), ("alpha", 1, 2, "down 1"), ("gamma", 3, 3, "value changed"),
+                    ("beta", 2, 4, "down 2")]
+    assert sorted(mmlu.overtaken) == [("delta", "alpha"), ("delta", "beta"), ("delta", "gamma"), ("gamma", "beta")]
+    hellaswag = boards["HellaSwag (0-shot)"]
+    assert [(r["model"], r["status"]) for r in hellaswag.rows] == [("gamma", "removed")]
+
+
+def test_markdown_and_json(stores):
+    diff = diff_stores(*stores, "main", "HEAD")
+    text = diff.to_markdown()
+    assert text.startswith("## benchtables: main → HEAD")
+    assert "**Records:** 2 added, 2 removed, 1 changed." in text
+    assert "Overtaken: " in text and "Beta by Gamma" in text and "Alpha by Delta" in text
+    payload = json.loads(json.dumps(diff.to_dict()))
+    assert payload["counts"] == {"added": 2, "removed": 2, "changed": 1}
+    assert payload["leaderboards"][0]["rows"][0]["status"]
+
+
+def test_no_change(stores):
+    old, _ = stores
+    diff = diff_stores(old, old)
+    assert diff.empty and diff.boards == [] and "No records changed." in diff.to_markdown()
+
+
+def git(root, *args):
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+
+
+def test_git_revisions(tmp_path, monkeypatch, cli):
+    root = tmp_path / "repo"
+    make_store(root, OLD)
+    git(root, "init", "-q")
+    git(root, "-c", "user.email=t@example.org", "-c", "user.name=t", "add", "-A")
+    git(root, "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "old")
+    for name, text in NEW.items():
+        (root / "data" / "entries" / name).write_text(textwrap.dedent(text))
+    build(entries=root / "data" / "entries", store=root / "data" / "store")
+    git(root, "-c", "user.email=t@example.org", "-c", "user.name=t", "add", "-A")
+    git(root, "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "new")
+    monkeypatch.chdir(root)
+    result = cli("diff", "HEAD~1", "HEAD", "--format", "json")
+    assert result.code == 0
+    assert json.loads(result.out)["counts"] == {"added": 2, "removed": 2, "changed": 1}
+    result = cli("diff", "HEAD~1", "data/store")  # a revision against the working store
+    assert result.code == 0 and "Delta" in result.out
+    result = cli("diff", "no-such-rev", "HEAD")
+    assert result.code == 2 and "neither a store directory nor a git revision" in result.err

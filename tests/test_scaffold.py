@@ -1,0 +1,118 @@
+"""schema and init: editors can check entries, and a new leaderboard repository passes its own CI."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+
+import jsonschema
+import pytest
+import yaml
+
+from benchtables.schemas import entry_schema
+from benchtables.yamlpos import read_yaml
+from conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def validator():
+    schema = entry_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "data" / "entries").glob("*.yaml")), ids=lambda p: p.name)
+def test_schema_accepts_the_shipped_entries(validator, path):
+    doc, _ = read_yaml(path)
+    assert list(validator.iter_errors(doc.data)) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [({"models": []}, "source"),
+     ({"source": {"id": "s", "title": "t", "url": "https://x.org", "year": 2020}, "scores": [{"model": "m"}]}, "benchmark"),
+     ({"source": {"id": "s", "title": "t", "url": "https://x.org", "year": 2020}, "score": []}, "score"),
+     ({"source": {"id": "S S", "title": "t", "url": "https://x.org", "year": 2020}}, "S S"),
+     ({"source": {"id": "s", "title": "t", "url": "https://x.org", "year": 2020},
+       "scores": [{"model": "m", "benchmark": "b", "value": 1, "n_shot": "five"}]}, "five")],
+)
+def test_schema_rejects_what_editors_should_flag(validator, data, where):
+    errors = list(validator.iter_errors(data))
+    assert errors and where in " ".join(e.message for e in errors)
+
+
+def test_schema_command(cli, tmp_path):
+    result = cli("schema")
+    assert json.loads(result.out) == entry_schema()
+    assert json.loads(result.out)["properties"]["scores"]["type"] == "array"
+    assert cli("schema", "-o", tmp_path / "s.json").code == 0
+    assert json.loads((tmp_path / "s.json").read_text()) == entry_schema()
+
+
+@pytest.fixture
+def scaffold(tmp_path, monkeypatch, cli):
+    root = tmp_path / "leaderboard"
+    result = cli("init", root, "--title", "My leaderboard")
+    assert result.code == 0
+    monkeypatch.chdir(root)
+    return root
+
+
+def workflow_commands(root):
+    workflow = yaml.safe_load((root / ".github" / "workflows" / "benchtables.yml").read_text())
+    runs = [step["run"] for step in workflow["jobs"]["check"]["steps"] if "run" in step]
+    return [shlex.split(r) for r in runs if r.startswith("benchtables ") and "${{" not in r], runs
+
+
+def test_scaffold_passes_its_own_ci_commands(scaffold, cli):
+    commands, runs = workflow_commands(scaffold)
+    assert [c[:2] for c in commands] == [["benchtables", "validate"], ["benchtables", "build"], ["benchtables", "render"]]
+    assert any(r.startswith("benchtables diff origin/") for r in runs)
+    for command in commands:
+        result = cli(*command[1:])
+        assert result.code == 0, (command, result.out, result.err)
+
+
+def test_scaffold_diff_step_runs_on_a_git_repository(scaffold, cli):
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "init"]):
+        subprocess.run(["git", *args], cwd=scaffold, check=True, capture_output=True)
+    result = cli("diff", "HEAD", "HEAD", "--format", "markdown")
+    assert result.code == 0 and "No records changed." in result.out
+
+
+def test_scaffold_validates_against_the_schema_it_ships(scaffold):
+    schema = json.loads((scaffold / "entry.schema.json").read_text())
+    doc, problems = read_yaml(scaffold / "data" / "entries" / "chowdhery2022palm.yaml")
+    assert problems == [] and list(jsonschema.Draft202012Validator(schema).iter_errors(doc.data)) == []
+    first_line = (scaffold / "data" / "entries" / "chowdhery2022palm.yaml").read_text().splitlines()[0]
+    assert first_line == "# yaml-language-server: $schema=../../entry.schema.json"
+
+
+def test_pre_commit_hooks_run(scaffold, cli):
+    config = yaml.safe_load((scaffold / ".pre-commit-config.yaml").read_text())
+    ours = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    hooks = config["repos"][0]["hooks"] + ours
+    assert {h["id"] for h in hooks} == {"benchtables-validate", "benchtables-build-check"}
+    entry_file = "data/entries/chowdhery2022palm.yaml"
+    for hook in hooks:
+        args = shlex.split(hook["entry"])[1:] + ([] if hook.get("pass_filenames") is False else [entry_file])
+        assert cli(*args).code == 0, hook["id"]
+
+
+def test_init_refuses_to_overwrite(scaffold, cli):
+    result = cli("init", scaffold)
+    assert result.code == 2 and "already exists" in result.err
+    assert cli("init", scaffold, "--force").code == 0
+
+
+def test_scaffold_rejects_a_bad_pull_request(scaffold, cli):
+    (scaffold / "data" / "entries" / "new.yaml").write_text(
+        "source: {id: new2024, title: New, url: 'https://example.org/new', year: 2024}\n"
+        "scores:\n  - {model: palm-540b, benchmark: mmlu, n_shot: 5, value: 0.693}\n")
+    result = cli("validate", "--format", "github")
+    assert result.code == 0  # a warning: the fraction is reported on its line, not an error
+    lines = result.out.splitlines()
+    assert any(ln.startswith("::warning file=data/entries/new.yaml,line=3,col=")
+               and "title=fraction_as_percent scores[0].value::" in ln and "did you mean 69.3?" in ln for ln in lines)
+    assert cli("build", "--check").code == 1  # the store was not rebuilt
