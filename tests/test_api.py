@@ -14,6 +14,19 @@ def test_all_is_sorted_and_every_name_resolves():
         assert getattr(bt, name) is not None, name
 
 
+def test_public_names_stay_functions_after_every_module_is_imported():
+    import importlib
+    import pkgutil
+    import types
+
+    for module in pkgutil.walk_packages(bt.__path__, "benchtables."):
+        if module.name != "benchtables.__main__":
+            importlib.import_module(module.name)
+    for name in bt.__all__:
+        assert not isinstance(getattr(bt, name), types.ModuleType), f"bt.{name} is a module"
+    assert callable(bt.validate) and callable(bt.build) and callable(bt.render) and callable(bt.leaderboard)
+
+
 def test_errors_share_one_root():
     for name in bt.__all__:
         obj = getattr(bt, name)

@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-import benchtables.render.blocks as blocks
+import benchtables.rendering.blocks as blocks
 from benchtables.cli.table_commands import produce_block
-from benchtables.render.blocks import update_file
+from benchtables.rendering.blocks import update_file
 from conftest import REPO
 
 DOC = """# Title

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from benchtables.validate import validate
+from benchtables.validation import validate
 from conftest import SOURCE
 
 GOOD = SOURCE + "models:\n  - {id: m-7b, name: M 7B, parameters: 7B}\nscores:\n  - {model: m-7b, benchmark: mmlu, n_shot: 5, value: 60.1}\n"

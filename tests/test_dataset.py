@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from benchtables.build import build
+from benchtables.builder import build
 from benchtables.frames import load
 from benchtables.project import Project
-from benchtables.validate import validate
+from benchtables.validation import validate
 from conftest import REPO
 
 STORE = REPO / "data" / "store"

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from benchtables.build import build
+from benchtables.builder import build
 from benchtables.diff import diff_stores
 from benchtables.store import Store
 

@@ -6,7 +6,7 @@ import pytest
 
 from benchtables.errors import UsageError
 from benchtables.frames import load
-from benchtables.render.plots import plot_pareto, plot_scaling, save_figure
+from benchtables.rendering.plots import plot_pareto, plot_scaling, save_figure
 from conftest import REPO
 
 SHIPPED = REPO / "data" / "store"

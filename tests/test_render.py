@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from benchtables.errors import UsageError
-from benchtables.render import render, to_html, to_latex, to_markdown
+from benchtables.rendering import render, to_html, to_latex, to_markdown
 from benchtables.tables import leaderboard
 from conftest import REPO
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import benchtables.store as store_module
-from benchtables.build import build
+from benchtables.builder import build
 from benchtables.errors import StoreCorruptError, StoreNotFoundError, StoreVersionError, UnknownIdError, ValidationFailed
 from benchtables.frames import load
 from benchtables.project import ENV_STORE, resolve_store

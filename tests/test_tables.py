@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchtables.build import build
+from benchtables.builder import build
 from benchtables.errors import EmptyResultError, UnknownIdError, UsageError
 from benchtables.frames import load
 from conftest import REPO

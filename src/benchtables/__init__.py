@@ -20,12 +20,12 @@ __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
     # capture and store
-    "BuildResult": "benchtables.build",
-    "build": "benchtables.build",
+    "BuildResult": "benchtables.builder",
+    "build": "benchtables.builder",
     "load": "benchtables.frames",
     "to_pandas": "benchtables.frames",
     "Store": "benchtables.store",
-    "validate": "benchtables.validate",
+    "validate": "benchtables.validation",
     "read_entries": "benchtables.entries",
     "Problem": "benchtables.problems",
     "Report": "benchtables.problems",
@@ -46,12 +46,28 @@ _EXPORTS: dict[str, str] = {
     "Suite": "benchtables.schemas",
     "Training": "benchtables.schemas",
     "Utilization": "benchtables.schemas",
+    # tables
+    "add_derived": "benchtables.tables",
+    "compare": "benchtables.tables",
+    "leaderboard": "benchtables.tables",
+    "pareto": "benchtables.tables",
+    "suite_leaderboard": "benchtables.tables",
     # rendering
-    "render": "benchtables.render",
-    "to_html": "benchtables.render",
-    "to_json": "benchtables.render",
-    "to_latex": "benchtables.render",
-    "to_markdown": "benchtables.render",
+    "render": "benchtables.rendering",
+    "to_csv": "benchtables.rendering",
+    "to_html": "benchtables.rendering",
+    "to_json": "benchtables.rendering",
+    "to_latex": "benchtables.rendering",
+    "to_markdown": "benchtables.rendering",
+    # repositories and other tools
+    "diff_stores": "benchtables.diff",
+    "entry_schema": "benchtables.schemas",
+    "export_every_eval_ever": "benchtables.export",
+    "export_model_index": "benchtables.export",
+    "export_table": "benchtables.export",
+    "import_files": "benchtables.importers",
+    "init_project": "benchtables.scaffold",
+    "write_entries": "benchtables.importers",
     # errors
     "BenchtablesError": "benchtables.errors",
     "EmptyResultError": "benchtables.errors",
@@ -85,7 +101,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
-    from benchtables.build import BuildResult, build
+    from benchtables.builder import BuildResult, build
+    from benchtables.diff import diff_stores
     from benchtables.entries import read_entries
     from benchtables.errors import (
         BenchtablesError,
@@ -102,10 +119,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         UsageError,
         ValidationFailed,
     )
+    from benchtables.export import export_every_eval_ever, export_model_index, export_table
     from benchtables.frames import load, to_pandas
+    from benchtables.importers import import_files, write_entries
     from benchtables.problems import Problem, Report, Severity
     from benchtables.registry import Registry
-    from benchtables.render import render, to_html, to_json, to_latex, to_markdown
+    from benchtables.rendering import render, to_csv, to_html, to_json, to_latex, to_markdown
+    from benchtables.scaffold import init_project
     from benchtables.schemas import (
         Benchmark,
         EntryFile,
@@ -117,7 +137,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         Suite,
         Training,
         Utilization,
+        entry_schema,
     )
     from benchtables.store import Store
+    from benchtables.tables import add_derived, compare, leaderboard, pareto, suite_leaderboard
     from benchtables.units import Kind, Quantity, format_count, parse_quantity
-    from benchtables.validate import validate
+    from benchtables.validation import validate

@@ -12,7 +12,10 @@ Warnings (a person should look; nothing is necessarily wrong):
   * ``cost_mismatch`` — a cost per step out of proportion with FLOP per step, against the
     other records of its source (the 39M row of Mei et al., 2024, Table 1);
   * ``quote_mismatch`` — a record's ``quote`` does not contain its value;
-  * ``deleted_file`` — the store still has records from an entry file that no longer exists.
+  * ``deleted_file`` — the store still has records from an entry file that no longer exists;
+  * ``no_url`` — a source without a link (allowed for local evaluation runs, but untraceable);
+  * ``mfu_hfu_swap`` — an MFU that equals another report's HFU for the model (or the reverse);
+  * ``active_as_total`` — a parameter count equal to the model's active (not total) parameters.
 
 Store rows from the files being validated are not compared with themselves: those files'
 current contents replace them.
@@ -113,7 +116,12 @@ def cross_checks(dataset: Dataset, registry: Registry, *, store: Any = None, rea
     problems += _compute(reports["training"])
     problems += _utilization(reports["utilization"], reports["training"], registry)
     problems += _costs(reports["sampling"])
+    problems += _mfu_hfu(reports["utilization"])
+    problems += _active_as_total(reports["training"], dataset, store)
     problems += _quotes(dataset)
+    problems += [loc.problem(Severity.WARNING, "no_url", "the source has no url: readers cannot trace its numbers",
+                             None, "add the link (arXiv abs page, blog post, leaderboard page)")
+                 for loc in dataset.sources.values() if not loc.values.get("url")]
     return problems
 
 
@@ -173,9 +181,11 @@ def _disagreements(reports: dict[str, list[_Report]], registry: Registry) -> lis
                         if other is report or theirs is None or not _differ(mine, theirs, tolerance, absolute):
                             continue
                         shown = f"{tolerance:g} points" if absolute else f"{tolerance:.0%}"
+                        hint = f"differs by more than {shown}; check both, and keep both if both sources say so"
+                        if field == "tokens" and 0.65 <= min(mine, theirs) / max(mine, theirs) <= 0.85:
+                            hint = "the smaller count looks like words, not tokens (about 0.75 words per token)"
                         problem = _warn(report, "disagreement",
-                                        f"{field} is {_num(mine)} here but {_num(theirs)} in {other.where}", field,
-                                        f"differs by more than {shown}; check both, and keep both if both sources say so")
+                                        f"{field} is {_num(mine)} here but {_num(theirs)} in {other.where}", field, hint)
                         if problem:
                             out.append(problem)
                         break
@@ -301,6 +311,44 @@ def _costs(sampling: list[_Report]) -> list[Problem]:
                                 "the source may be inconsistent; keep its number and say so in notes")
                 if problem:
                     out.append(problem)
+    return out
+
+
+def _mfu_hfu(utilization: list[_Report]) -> list[Problem]:
+    out = []
+    for report in utilization:
+        for field, other_field in (("mfu", "hfu"), ("hfu", "mfu")):
+            mine = report.values.get(field)
+            if mine is None:
+                continue
+            for other in utilization:
+                theirs = other.values.get(other_field)
+                if other.values["model"] == report.values["model"] and theirs is not None and abs(mine - theirs) < 0.05:
+                    problem = _warn(report, "mfu_hfu_swap",
+                                    f"{field} {_num(mine)}% equals the {other_field} that {other.where} reports",
+                                    field, "MFU and HFU are different figures: check which one the source gives")
+                    if problem:
+                        out.append(problem)
+                    break
+    return out
+
+
+def _active_as_total(training: list[_Report], dataset: Dataset, store: Any) -> list[Problem]:
+    active = {id_: loc.values["active_parameters"] for id_, loc in dataset.models.items()
+              if loc.values.get("active_parameters")}
+    if store is not None:
+        active.update({id_: row["active_parameters"] for id_, row in store.known().models.items()
+                       if row.get("active_parameters") and id_ not in active})
+    out = []
+    for report in training:
+        count = active.get(report.values["model"])
+        parameters = report.values.get("parameters")
+        if count and parameters and math.isclose(count, parameters, rel_tol=0.01):
+            problem = _warn(report, "active_as_total",
+                            f"parameters {format_count(parameters)} is the model's active parameter count, not its total",
+                            "parameters", "give the total here; active parameters belong in the model's active_parameters")
+            if problem:
+                out.append(problem)
     return out
 
 

@@ -237,7 +237,7 @@ def _shown_value(change: RecordChange, row: dict[str, Any] | None) -> str:
 def _markdown(diff: StoreDiff) -> str:
     import pandas as pd
 
-    from benchtables.render import to_markdown
+    from benchtables.rendering import to_markdown
 
     counts = diff.counts()
     lines = [f"## benchtables: {diff.old} → {diff.new}", ""]

@@ -185,6 +185,12 @@ def _read_file(path: Path, report: Report) -> tuple[Document, dict[str, Any]] | 
                                column=column, field=str(key),
                                hint=did_you_mean(close) or f"sections: {', '.join(SECTIONS)}"))
             continue
+        if key == "source" and value is not None and not isinstance(value, Mapping | str):
+            line, column = doc.position((key,))
+            report.add(Problem(Severity.ERROR, "mapping_type", f"source must be a mapping (or the id of a source "
+                               f"declared elsewhere), not {_kind_of(value)}", file=display, line=line, column=column,
+                               field="source"))
+            continue
         if key != "source" and value is not None and not isinstance(value, list):
             line, column = doc.position((key,))
             report.add(Problem(Severity.ERROR, "list_type", f"section {key!r} must be a list, not {_kind_of(value)}",
@@ -230,19 +236,34 @@ def read_entries(paths: Iterable[Path | str], registry: Registry | None = None, 
             parsed.append((path, ident, *result))
     read_here = set(dataset.files)
 
-    # 1. sources
+    # 1. sources: declared here, or referred to by id (declared in another file or the store)
     source_of: dict[str, str | None] = {}
+    references: list[tuple[str, Document]] = []
     for path, ident, doc, sections in parsed:
         source_of[ident] = None
-        if sections.get("source") is None:
+        declared = sections.get("source")
+        if declared is None:
             continue
-        instance, _, _ = _validate(Source, sections["source"], doc, ("source",), report)
+        if isinstance(declared, str):
+            references.append((ident, doc))
+            continue
+        instance, _, _ = _validate(Source, declared, doc, ("source",), report)
         if instance is None:
             continue
         loc = Located(instance.model_dump(), ident, doc.file, doc, ("source",))
         loc.values["file"] = ident
         source_of[ident] = instance.id
         _add_source(dataset, loc, known, read_here, report)
+    for ident, doc in references:
+        ref = doc.data["source"]
+        if ref in dataset.sources or ref in known.sources:
+            source_of[ident] = ref
+            continue
+        line, column = doc.position(("source",))
+        close = difflib.get_close_matches(ref, [*dataset.sources, *known.sources], n=2, cutoff=0.6)
+        report.add(Problem(Severity.ERROR, "unknown_source", f"source {ref!r} is declared in no entry file",
+                           file=doc.file, line=line, column=column, field="source",
+                           hint=did_you_mean(close) or "declare it here as a mapping: {id: …, title: …, url: …}"))
 
     # 2. models, merged across files and with the store's
     declarations: list[Located] = []
@@ -326,10 +347,11 @@ def _add_source(dataset: Dataset, loc: Located, known: Known, read_here: set[str
                                f"source {id_!r} is already in the store, from {store_copy.get('file')}", "id",
                                "add the numbers to that file instead"))
         return
-    url = loc.values["url"].rstrip("/")
-    clashes = [(s.values["id"], s.where()) for s in dataset.sources.values() if s.values["url"].rstrip("/") == url]
+    url = (loc.values["url"] or "").rstrip("/")
+    clashes = [(s.values["id"], s.where()) for s in dataset.sources.values()
+               if url and (s.values["url"] or "").rstrip("/") == url]
     clashes += [(k, v.get("file")) for k, v in known.sources.items()
-                if k != id_ and v.get("file") not in read_here and str(v.get("url", "")).rstrip("/") == url]
+                if url and k != id_ and v.get("file") not in read_here and str(v.get("url") or "").rstrip("/") == url]
     if clashes:
         other, where = clashes[0]
         report.add(loc.problem(Severity.ERROR, "duplicate_url",

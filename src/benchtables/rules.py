@@ -13,6 +13,7 @@ This module knows nothing of YAML or files: a rule gets a record's values and a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -64,6 +65,10 @@ class Rule(Protocol):
         ...
 
 
+_SETTING_WORDS = re.compile(r"\(.*?\)|\b(?:\d+|few|zero|one)[- ]?shots?\b|\bcot\b|chain[- ]of[- ]thought|maj@\d+",
+                            re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Reference:
     """A field that names a declared model or a registry benchmark; aliases become ids."""
@@ -84,6 +89,12 @@ class Reference:
             message = f"unknown model {name!r}: declare it under models: in this file or another entry file"
         else:
             message = f"unknown benchmark {name!r}: it is not in the registry"
+            if _SETTING_WORDS.search(name):
+                message += "; the name includes a setting: name the benchmark alone and give n_shot or setting"
+                bare = _SETTING_WORDS.sub(" ", name).strip(" -_")
+                suggestions = index.suggest(bare) if bare else []
+                return Violation(self.field, "unknown_benchmark", message,
+                                 did_you_mean(suggestions or index.suggest(name)))
         return Violation(self.field, f"unknown_{self.target}", message, did_you_mean(index.suggest(name)))
 
     def check(self, row: MutableMapping[str, Any], ctx: Context) -> list[Violation]:

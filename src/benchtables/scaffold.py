@@ -137,7 +137,7 @@ def init_project(directory: Path | str, *, title: str | None = None, install: st
     Raises:
         UsageError: a file to write exists and ``force`` is not set.
     """
-    from benchtables.build import build
+    from benchtables.builder import build
     from benchtables.project import Project
 
     root = Path(directory)
@@ -158,7 +158,7 @@ def init_project(directory: Path | str, *, title: str | None = None, install: st
     project = Project(root)
     result = build(project=project)
     from benchtables.cli.table_commands import produce_block  # a render block's words are CLI arguments
-    from benchtables.render.blocks import update_file
+    from benchtables.rendering.blocks import update_file
 
     update_file(root / "README.md", lambda args: produce_block([*args, "--store", str(project.store)]))
     return [*files, *(result.store / f"{name}.parquet" for name in result.tables)]

@@ -226,21 +226,24 @@ class Source(_Base):
 
     id: Id = _field("Slug, e.g. chowdhery2022palm")
     title: Text = _field("Title as the source gives it")
-    url: Annotated[str, Field(pattern=r"^https?://\S+$")] = _field("Link to the source (arXiv abs page for papers)")
-    year: Annotated[int, Field(ge=1900, le=2100)] = _field("Year of publication")
+    url: Annotated[str | None, Field(pattern=r"^https?://\S+$")] = _field(
+        "Link to the source (arXiv abs page for papers); leave out only when there is none, e.g. a local run",
+        default=None,
+    )
+    year: Annotated[int | None, Field(ge=1900, le=2100)] = _field("Year of publication", default=None)
     arxiv: Annotated[str | None, Field(pattern=r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")] = _field(
         "arXiv id, e.g. 2204.02311", default=None
     )
     authors: Annotated[list[Text], BeforeValidator(_as_list)] = _field("Authors", default_factory=list)
     venue: str | None = _field("Venue (conference, journal, blog)", default=None)
-    kind: Literal["paper", "blog", "leaderboard", "announcement", "model-card", "dataset", "other"] | None = _field(
+    kind: Literal["paper", "blog", "leaderboard", "announcement", "model-card", "dataset", "evaluation", "other"] | None = _field(
         "What kind of source this is", default=None
     )
     notes: str | None = _field("Anything a reader should know about this source", default=None)
 
     @model_validator(mode="after")
     def _arxiv_from_url(self) -> Source:
-        if self.arxiv is None:
+        if self.arxiv is None and self.url:
             m = re.match(r"^https?://arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?/?$", self.url)
             if m:
                 self.arxiv = m.group(1)
@@ -499,7 +502,7 @@ class EntryFile(_Base):
         json_schema_extra={"description": "Numbers from one source, with where in the source each stands."},
     )
 
-    source: Source
+    source: Source | Annotated[str, Field(pattern=ID_PATTERN, description="Id of a source declared in another entry file")]
     models: list[Model] = Field(default_factory=list)
     scores: list[Score] = Field(default_factory=list)
     training: list[Training] = Field(default_factory=list)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-#: Output formats of table commands (benchtables.render.FORMATS; kept here so --help needs no pandas).
+#: Output formats of table commands (benchtables.rendering.FORMATS; kept here so --help needs no pandas).
 FORMATS = ("markdown", "latex", "html", "csv", "json", "text")
 
 F = TypeVar("F", bound=Callable[..., Any])

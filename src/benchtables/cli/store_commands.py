@@ -57,7 +57,7 @@ def validate_command(paths: tuple[Path, ...], store: Path | None, fmt: str, stri
 
     Exit code 0 when there are no errors, 1 when there are (or warnings with --strict).
     """
-    from benchtables.validate import validate
+    from benchtables.validation import validate
 
     report = validate(list(paths) or None, store=store)
     print_report(report, fmt)
@@ -72,7 +72,7 @@ def validate_command(paths: tuple[Path, ...], store: Path | None, fmt: str, stri
               help="Store directory to write (default: the project's data/store).")
 def build_command(check: bool, entries: Path | None, store: Path | None) -> int:
     """Compile all entry files into the Parquet store, atomically."""
-    from benchtables.build import build
+    from benchtables.builder import build
 
     try:
         result = build(entries=entries, store=store, check=check)
@@ -104,7 +104,7 @@ def build_command(check: bool, entries: Path | None, store: Path | None) -> int:
 def show_command(kind: str, store: Path | None, fmt: str, columns: str | None, limit: int | None) -> int:
     """Print one table of the store (scores, training, utilization, sampling, models, …)."""
     from benchtables.frames import SUMMARY_COLUMNS, load
-    from benchtables.render import render
+    from benchtables.rendering import render
 
     df = load(kind, store)
     if columns != "all":

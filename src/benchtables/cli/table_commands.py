@@ -42,7 +42,7 @@ def leaderboard_text(benchmark: str | None, suite: str | None, metric: str | Non
 
     When no setting is given, the one with the most models is ranked and the others are listed.
     """
-    from benchtables.render import render
+    from benchtables.rendering import render
     from benchtables.tables.leaderboard import leaderboard
 
     if benchmark is None and suite is None:
@@ -65,7 +65,7 @@ def leaderboard_text(benchmark: str | None, suite: str | None, metric: str | Non
 def compare_text(models: str | None, benchmarks: str | None, suite: str | None, prefer: str, baselines: bool,
                  fmt: str, footnotes: bool, precision: int | None, store: Path | None) -> str:
     """Compare models across benchmarks: one column per benchmark, best per column in bold."""
-    from benchtables.render import render
+    from benchtables.rendering import render
     from benchtables.tables.compare import compare
     from benchtables.tables.select import ScoreView
 
@@ -97,7 +97,7 @@ def pareto_text(kind: str, x: str, y: str, by: str | None, minimize_x: bool | No
                 columns: str | None, fmt: str, footnotes: bool, precision: int | None, store: Path | None) -> str:
     """Print the Pareto front: the rows no other row beats on both x and y."""
     from benchtables.frames import load
-    from benchtables.render import render
+    from benchtables.rendering import render
     from benchtables.tables.pareto import pareto
 
     df = load(kind, store, derived=True)
@@ -132,7 +132,7 @@ def plot_pareto_command(kind: str, x: str, y: str, series: str, minimize_x: bool
                         linear_x: bool, output: Path, store: Path | None) -> int:
     """Plot y against x, one series per model, with the Pareto front highlighted."""
     from benchtables.frames import load
-    from benchtables.render.plots import plot_pareto, save_figure
+    from benchtables.rendering.plots import plot_pareto, save_figure
 
     df = load(kind, store, derived=True)
     models = load("models", store).set_index("id")["parameters"]
@@ -151,7 +151,7 @@ def plot_pareto_command(kind: str, x: str, y: str, series: str, minimize_x: bool
 def plot_scaling_command(output: Path, no_labels: bool, store: Path | None) -> int:
     """Plot parameters against training tokens (log–log) with the 20-tokens-per-parameter line."""
     from benchtables.frames import load
-    from benchtables.render.plots import plot_scaling, save_figure
+    from benchtables.rendering.plots import plot_scaling, save_figure
 
     fig = plot_scaling(load("training", store), label_points=not no_labels)
     click.echo(f"wrote {save_figure(fig, output)}")
@@ -176,7 +176,7 @@ def produce_block(args: list[str]) -> str:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a block is out of date.")
 def render_command(files: tuple[Path, ...], check: bool) -> int:
     """Regenerate the tables between <!-- benchtables:begin ARGS --> and <!-- benchtables:end --> in Markdown files."""
-    from benchtables.render.blocks import update_file
+    from benchtables.rendering.blocks import update_file
 
     failed = False
     for path in files:

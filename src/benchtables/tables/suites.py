@@ -49,10 +49,14 @@ def mean_win_rate(matrix: pd.DataFrame, higher_is_better: Sequence[bool]) -> pd.
     return pd.concat(rates, axis=1).mean(axis=1, skipna=True)
 
 
-def _member_label(view: ScoreView, member: SuiteMember) -> str:
+def _member_label(view: ScoreView, member: SuiteMember, full: bool = False) -> str:
+    """``ARC-Challenge (25-shot)`` for a column; with ``full``, metric and every setting for the notes."""
     b, m = view.target(member.benchmark, member.metric)
+    if not full:
+        shots = Setting(member.n_shot).label()
+        return f"{b.name} ({shots})" if shots else b.name
     setting = Setting(member.n_shot, member.setting, member.split, member.subset).label()
-    label = b.name + ("" if m.id == b.primary else f" {m.name}")
+    label = f"{b.name} {m.name}"
     return f"{label} ({setting})" if setting else label
 
 
@@ -123,7 +127,8 @@ def suite_leaderboard(suite: str, *, prefer: str = "original", top: int | None =
     if top is not None:
         df = df[df["rank"] <= top].reset_index(drop=True)
     disputed = (df["reported"].notna() & df["basis"].eq("computed") & ((df["reported"] - df["value"]).abs() > 0.5))
-    notes = [f"Mean of {', '.join(labels)}; win rate as in HELM (share of other models beaten, averaged)."]
+    described = ", ".join(_member_label(view, m, full=True) for m in members)
+    notes = [f"Mean of {described}; win rate as in HELM (share of other models beaten, averaged)."]
     if (df["basis"] == "reported").any():
         notes.append("basis = reported: the source's own average, where member scores are not in the store.")
     if disputed.any():
@@ -134,6 +139,7 @@ def suite_leaderboard(suite: str, *, prefer: str = "original", top: int | None =
         suite=spec.id,
         units={"value": "percent", "win_rate": "percent", "reported": "percent", "parameters": "parameters",
                **{label: "percent" for label in labels}},
+        precision={"value": 2, "reported": 2, "win_rate": 1, **{label: 2 for label in labels}},
         labels={"rank": "#", "name": "Model", "organization": "Organization", "parameters": "Params",
                 "value": "Average", "win_rate": "Win rate", "members": "Members", "reported": "Reported",
                 "basis": "Basis"},

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from tabulate import DataRow, Line, TableFormat, tabulate
 
 from benchtables.errors import UsageError
-from benchtables.render.cells import (
+from benchtables.rendering.cells import (
     cell_text,
     column_formatter,
     escape_html,
@@ -43,7 +43,7 @@ from benchtables.render.cells import (
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FORMATS", "render", "to_html", "to_json", "to_latex", "to_markdown"]
+__all__ = ["FORMATS", "render", "to_csv", "to_html", "to_json", "to_latex", "to_markdown", "to_text"]
 
 FORMATS = ("markdown", "latex", "html", "csv", "json", "text")
 _ALWAYS_HIDDEN = ("qualifiers",)

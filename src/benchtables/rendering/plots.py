@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from benchtables.errors import MissingDependencyError, UsageError
-from benchtables.render.cells import qualified, qualifier_map
+from benchtables.rendering.cells import qualified, qualifier_map
 from benchtables.tables.derived import CHINCHILLA_TOKENS_PER_PARAMETER
 from benchtables.tables.pareto import Directions, pareto_mask
 from benchtables.units import format_count

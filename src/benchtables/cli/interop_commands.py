@@ -1,0 +1,139 @@
+"""Commands that exchange numbers with other tools: import, export."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from benchtables.cli import cli
+from benchtables.cli.options import store_option
+from benchtables.errors import UsageError
+
+IMPORT_FORMATS = ("lm-eval", "model-index", "paperswithcode", "helm", "csv")  # benchtables.importers.FORMATS
+TABLE_NAMES = ("scores", "training", "utilization", "sampling", "models", "sources", "benchmarks", "metrics")
+
+
+def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    out = {}
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"{option} takes FIELD=VALUE, not {value!r}")
+        out[key.strip()] = rest.strip()
+    return out
+
+
+@cli.command("import")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(IMPORT_FORMATS))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Entry file to write, or a directory for one file per source (default: standard output).")
+@click.option("--source-id", default=None, help="Attribute every number to one source with this id.")
+@click.option("--source-url", default=None, help="Link of that source.")
+@click.option("--model", default=None, help="The model every number belongs to (id or name).")
+@click.option("--preset", default=None, help="CSV: epoch-benchmark, epoch-models or benchtables.")
+@click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="CSV: a YAML column mapping (kind, columns, set, source).")
+@click.option("--kind", default=None, help="CSV: scores, training, utilization or sampling (default: scores).")
+@click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN", help="CSV: a column for a field (repeatable).")
+@click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE", help="CSV: a value for every row (repeatable).")
+@click.option("--force", is_flag=True, help="Replace entry files that exist.")
+@store_option
+def import_command(fmt: str, files: tuple[Path, ...], output: Path | None, source_id: str | None,
+                   source_url: str | None, model: str | None, preset: str | None, mapping_file: Path | None,
+                   kind: str | None, maps: tuple[str, ...], sets: tuple[str, ...], force: bool, store: Path | None) -> int:
+    """Import results from other tools as entry files to review (never into the store).
+
+    FORMAT is lm-eval, model-index, paperswithcode, helm or csv. Models resolve through the
+    store's aliases; unknown ones become model stubs, listed with suggestions.
+    """
+    from benchtables.importers import import_files, write_entries
+
+    result = import_files(fmt, files, store=store, source_id=source_id, source_url=source_url, model=model,
+                          preset=preset, mapping_file=mapping_file, kind=kind, columns=_pairs(maps, "--map"),
+                          constants=_pairs(sets, "--set"))
+    for warning in result.warnings:
+        click.echo(warning.format(), err=True)
+    for line in result.summary():
+        click.echo(line, err=True)
+    if result.count == 0:
+        click.echo("benchtables: nothing to import", err=True)
+        return 1
+    if output is None:
+        texts = result.entry_files()
+        if len(texts) > 1:
+            raise UsageError(f"this import has {len(texts)} sources, one entry file each: pass -o DIRECTORY")
+        click.echo(next(iter(texts.values())), nl=False)
+        return 0
+    for path in write_entries(result, output, force=force):
+        click.echo(f"wrote {path}")
+    click.echo("next: review the files, then  benchtables validate && benchtables build", err=True)
+    return 0
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Export store tables, a model-index card block, or every-eval-ever documents."""
+
+
+def _write(data: bytes, output: Path | None, binary: bool = False) -> None:
+    if output is None:
+        if binary and sys.stdout.isatty():
+            raise UsageError("Parquet is binary: pass -o FILE")
+        click.get_binary_stream("stdout").write(data)
+        return
+    output.write_bytes(data)
+    click.echo(f"wrote {output}", err=True)
+
+
+for _fmt in ("csv", "parquet", "jsonl"):
+    def _make(fmt: str) -> None:
+        @export_group.command(fmt, help=f"Write a store table as {fmt.upper() if fmt != 'jsonl' else 'JSON lines'}.")
+        @click.argument("kind", type=click.Choice(TABLE_NAMES))
+        @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+        @store_option
+        def command(kind: str, output: Path | None, store: Path | None) -> int:
+            from benchtables.export import export_table
+
+            _write(export_table(kind, fmt, store), output, binary=fmt == "parquet")
+            return 0
+
+    _make(_fmt)
+
+
+@export_group.command("model-index")
+@click.argument("model")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@store_option
+def export_model_index_command(model: str, output: Path | None, store: Path | None) -> int:
+    """A model-index block (Hugging Face model card front matter) with MODEL's scores."""
+    from benchtables.export import export_model_index
+
+    _write(export_model_index(model, store).encode(), output)
+    return 0
+
+
+@export_group.command("every-eval-ever")
+@click.option("--model", "models", multiple=True, help="Only these models (repeatable; default: all).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="A directory (one JSON file per model and source) or a .json file (a list).")
+@click.option("--timestamp", default=None, help="retrieved_timestamp to write (Unix time; default: now).")
+@store_option
+def export_every_eval_ever_command(models: tuple[str, ...], output: Path | None, timestamp: str | None,
+                                   store: Path | None) -> int:
+    """Scores in the every-eval-ever schema (evaleval/every_eval_ever), one document per model and source."""
+    from benchtables.export import export_every_eval_ever
+
+    documents = export_every_eval_ever(store, list(models) or None, timestamp)
+    if output is not None and output.suffix != ".json":
+        output.mkdir(parents=True, exist_ok=True)
+        for doc in documents:
+            name = doc["evaluation_id"].replace("/", "__").replace(":", "_")
+            (output / f"{name}.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        click.echo(f"wrote {len(documents)} files to {output}", err=True)
+        return 0
+    _write((json.dumps(documents, indent=2, ensure_ascii=False) + "\n").encode(), output)
+    return 0

@@ -1,0 +1,154 @@
+"""EleutherAI lm-evaluation-harness results JSON → scores.
+
+Reads both layouts the harness has written: v0.4 (``"acc,none"`` / ``"acc_stderr,none"``
+keys with a filter after the comma, per-task ``n-shot`` and ``configs[task].num_fewshot``,
+``group_subtasks``, ``config.model_args``) and v0.3 (flat ``acc``/``acc_stderr`` keys, one
+global ``config.num_fewshot``). Fractions become percents for percent metrics; ``acc`` and
+``acc_norm`` stay distinct metrics; a stderr of ``"N/A"`` is missing; a filter other than
+``none`` (``strict-match``, ``flexible-extract``) becomes the setting. Task names map to
+benchmarks and subsets (``mmlu_philosophy`` → mmlu, subset philosophy); tasks that match no
+benchmark are listed in the result, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from benchtables.errors import FormatError
+from benchtables.importers.common import Importer, read_json
+
+__all__ = ["SUPPORTED_VERSIONS", "import_lm_eval"]
+
+SUPPORTED_VERSIONS = ("0.3", "0.4")
+
+#: Tasks whose name is not a benchmark alias, with the metric the harness's ``acc`` stands for.
+_TASKS: dict[str, tuple[str, str | None]] = {
+    "truthfulqa_mc1": ("truthfulqa", "mc1"),
+    "truthfulqa_mc2": ("truthfulqa", "mc2"),
+    "lambada_openai": ("lambada", None),
+    "hendrycks_math": ("math", None),
+    "squadv2": ("squad-v2.0", None),
+}
+#: Prefixes of task families whose rest is a subset.
+_FAMILIES = (("mmlu_", "mmlu"), ("hendrycksTest-", "mmlu"), ("bbh_", "bbh"))
+_METRIC_ALIASES = {"em": "exact_match", "ppl": "perplexity"}
+
+
+def _read(path: Path) -> dict[str, Any]:
+    data = read_json(path)
+    if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
+        raise FormatError(f"{path.name} is not an lm-evaluation-harness results file: it has no 'results' mapping")
+    return data
+
+
+def _version(data: dict[str, Any], name: str) -> str:
+    stated = data.get("lm_eval_version")
+    if stated is not None:
+        m = re.match(r"^(\d+)\.(\d+)", str(stated))
+        version = f"{m.group(1)}.{m.group(2)}" if m else str(stated)
+        if version not in SUPPORTED_VERSIONS:
+            raise FormatError(f"{name} was written by lm-evaluation-harness {stated}; this importer reads the "
+                              f"result files of versions {' and '.join(SUPPORTED_VERSIONS)}")
+        return version
+    comma_keys = any("," in key for task in data["results"].values() if isinstance(task, dict) for key in task)
+    return "0.4" if comma_keys or "n-shot" in data else "0.3"
+
+
+def _model_name(data: dict[str, Any], importer: Importer, file: str) -> str | None:
+    config = data.get("config") or {}
+    args = config.get("model_args") or ""
+    pretrained = None
+    if isinstance(args, str):
+        m = re.search(r"(?:^|,)\s*(?:pretrained|model|peft)=([^,]+)", args)
+        pretrained = m.group(1).strip() if m else None
+    elif isinstance(args, dict):
+        pretrained = args.get("pretrained") or args.get("model")
+    named = data.get("model_name") or pretrained
+    declared = config.get("model")
+    if pretrained and declared and declared not in ("hf", "hf-causal", "hf-causal-experimental", "vllm", "local-completions") \
+            and declared != pretrained:
+        importer.warn("model_conflict", f"config.model is {declared!r} (the harness's model class) but model_args "
+                      f"names {pretrained!r}; using {pretrained!r}", file, "config.model")
+    return named
+
+
+def _benchmark(task: str, importer: Importer) -> tuple[str, str | None, str | None] | None:
+    """(benchmark id, subset, metric override) for a task name, or None."""
+    name = task.removeprefix("leaderboard_")
+    if name in _TASKS:
+        benchmark, metric = _TASKS[name]
+        return benchmark, None, metric
+    found = importer.registry.benchmark_index.resolve(name)
+    if found is not None:
+        return found, None, None
+    for prefix, benchmark in _FAMILIES:
+        if name.startswith(prefix):
+            return benchmark, name[len(prefix):] or None, None
+    return None
+
+
+def _subset_setting(subset: str | None) -> tuple[str | None, str | None]:
+    """``cot_fewshot_boolean_expressions`` → (``boolean_expressions``, ``cot``): the setting is not a subset."""
+    if subset is None:
+        return None, None
+    setting = "cot" if subset.startswith("cot_") else None
+    bare = re.sub(r"^(?:cot_)?(?:fewshot_|zeroshot_)?", "", subset)
+    return bare or None, setting
+
+
+def import_lm_eval(importer: Importer, path: Path, *, source_id: str | None, source_url: str | None,
+                   model: str | None) -> None:
+    data = _read(path)
+    file = path.name
+    version = _version(data, file)
+    model_name = model or _model_name(data, importer, file)
+    if not model_name:
+        raise FormatError(f"{file} does not name the model it evaluated (no model_name or pretrained=); pass --model")
+    parameters = (data.get("config") or {}).get("model_num_parameters")
+    model_id = importer.model(model_name, file, parameters=float(parameters) if parameters else None)
+    stamp = data.get("date")
+    date = dt.datetime.fromtimestamp(stamp, dt.UTC) if isinstance(stamp, int | float) else None
+    harness = data.get("lm_eval_version") or f"v{version}"
+    source = importer.source(
+        source_id or f"lm-eval-{model_name.split('/')[-1]}" + (f"-{date:%Y%m%d}" if date else ""),
+        f"lm-evaluation-harness {harness} results for {model_name}" + (f", {date:%Y-%m-%d}" if date else ""),
+        url=source_url, year=date.year if date else None, kind="evaluation",
+    )
+    n_shots = data.get("n-shot") or {}
+    configs = data.get("configs") or {}
+    default_shots = (data.get("config") or {}).get("num_fewshot")
+    for task, metrics in sorted(data["results"].items()):
+        if not isinstance(metrics, dict):
+            continue
+        mapped = _benchmark(task, importer)
+        if mapped is None:
+            importer.result.unknown[task] += 1
+            continue
+        benchmark_id, subset, override = mapped
+        subset, subset_setting = _subset_setting(subset)
+        shots = n_shots.get(task, (configs.get(task) or {}).get("num_fewshot", default_shots))
+        n_shot = int(shots) if isinstance(shots, int | float | str) and str(shots).isdigit() else None
+        for key, raw in sorted(metrics.items()):
+            name, _, filter_ = key.partition(",")
+            if name == "alias" or name.endswith("_stderr"):
+                continue
+            metric = importer.metric_of(benchmark_id, override if (override and name == "acc")
+                                        else _METRIC_ALIASES.get(name, name))
+            where = f"{file}: results.{task}[{key!r}]"
+            if metric is None:
+                continue
+            value = importer.number(raw)
+            if value is None:
+                continue
+            stderr_key = f"{name}_stderr" + (f",{filter_}" if filter_ else "")
+            stderr = importer.number(metrics.get(stderr_key)) if stderr_key in metrics else None
+            value = importer.percent(value, fraction=True, metric=metric, file=file, where=where)
+            stderr = importer.percent(stderr, fraction=True, metric=metric, file=file, where=where)
+            setting = ",".join(s for s in (subset_setting, filter_ if filter_ != "none" else None) if s) or None
+            source.records["scores"].append({
+                "model": model_id, "benchmark": benchmark_id, "metric": metric, "value": value, "stderr": stderr,
+                "n_shot": n_shot, "setting": setting, "subset": subset, "where": where,
+            })

@@ -1,0 +1,145 @@
+"""Hugging Face model cards: the ``model-index`` block → scores.
+
+The block sits in the YAML front matter of a card's README.md (or is a bare YAML file). Each
+result names a task, a dataset (``type``, ``name``, ``config``, ``split``,
+``args.num_few_shot``), metrics (``type``, ``value``, ``name``) and a ``source`` (``name``,
+``url``). Results with a source become numbers of that source (the Open LLM Leaderboard);
+results without one are the card's own. Values may be percents (``72.95``) or fractions
+(``0.6459``) for the same kind of metric, even in one card: a percent metric at or below 1 is
+read as a fraction and converted, with a warning.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from benchtables.errors import FormatError
+from benchtables.importers.common import Importer, setting_in_name, slug
+from benchtables.yamlpos import Document, parse_yaml
+
+__all__ = ["import_model_index"]
+
+#: Dataset configs that name the whole dataset, not a subset of it.
+_WHOLE = {"all", "main", "default", "multiple_choice", "generation", "plain_text", "winogrande_xl",
+          "winogrande_debiased", "arc-challenge", "arc-easy", "arc_challenge", "arc_easy"}
+
+
+def _front_matter(text: str, name: str) -> tuple[str, int]:
+    """The YAML part of a card and the line it starts on."""
+    lines = text.splitlines(keepends=True)
+    if lines and lines[0].strip() == "---":
+        for i, line in enumerate(lines[1:], start=1):
+            if line.strip() in ("---", "..."):
+                return "".join(lines[1:i]), 1
+        raise FormatError(f"{name}: the front matter starting at line 1 is never closed with ---")
+    return text, 0
+
+
+def _document(path: Path) -> tuple[Document, int]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FormatError(f"{path.name} is not UTF-8") from None
+    yaml_text, offset = _front_matter(text, path.name)
+    doc, problems = parse_yaml(yaml_text, path.name)
+    if offset == 0 and (doc is None or problems or not isinstance(doc.data, dict)):
+        raise FormatError(f"{path.name} has no model-index block: it has no YAML front matter (--- … ---) "
+                          "and is not a YAML file")
+    if doc is None or problems:
+        detail = problems[0].format() if problems else "no YAML"
+        raise FormatError(f"{path.name}: cannot read the card's YAML front matter: {detail}")
+    if not isinstance(doc.data, dict) or "model-index" not in doc.data:
+        raise FormatError(f"{path.name} has no model-index block in its front matter; nothing to import")
+    return doc, offset
+
+
+def _benchmark(importer: Importer, dataset: dict[str, Any]) -> tuple[str | None, int | None, str | None, bool]:
+    """Benchmark id, n-shot and setting named in the dataset's name, and whether the name held a setting."""
+    name = str(dataset.get("name") or "")
+    bare, n_shot, qualifier, found = setting_in_name(name)
+    index = importer.registry.benchmark_index
+    for candidate in (dataset.get("config"), dataset.get("type"), bare, name):
+        if candidate and str(candidate) not in ("unknown",):
+            resolved = index.resolve(str(candidate))
+            if resolved is not None:
+                return resolved, n_shot, qualifier, found
+    return None, n_shot, qualifier, found
+
+
+def import_model_index(importer: Importer, path: Path, *, source_id: str | None, source_url: str | None,
+                       model: str | None) -> None:
+    doc, offset = _document(path)
+    file = path.name
+    entries = doc.data["model-index"]
+    if not isinstance(entries, list):
+        raise FormatError(f"{file}: model-index must be a list of models")
+    for i, entry in enumerate(entries):
+        name = model or (entry or {}).get("name")
+        if not name:
+            raise FormatError(f"{file}: model-index[{i}] has no name; pass --model")
+        model_id = importer.model(str(name), file)
+        own = importer.source(source_id or f"model-card-{slug(str(name))}", f"Model card of {name}",
+                              url=source_url, kind="model-card")
+        for j, result in enumerate((entry or {}).get("results") or []):
+            _result(importer, doc, offset, file, model_id, own, (i, j), result, source_id)
+
+
+def _result(importer: Importer, doc: Document, offset: int, file: str, model_id: str, own: Any,
+            at: tuple[int, int], result: dict[str, Any], source_id: str | None) -> None:
+    i, j = at
+    path = ("model-index", i, "results", j)
+    dataset = result.get("dataset") or {}
+    benchmark_id, named_shots, qualifier, had_setting = _benchmark(importer, dataset)
+    label = dataset.get("name") or dataset.get("type") or "?"
+    if benchmark_id is None:
+        importer.result.unknown[str(label)] += 1
+        return
+    benchmark = importer.registry.benchmarks[benchmark_id]
+    args = dataset.get("args") or {}
+    shots = args.get("num_few_shot")
+    n_shot = int(shots) if isinstance(shots, int) or (isinstance(shots, str) and shots.isdigit()) else None
+    line = (doc.position(path)[0] or 0) + offset
+    if had_setting and named_shots is not None and n_shot is not None and named_shots != n_shot:
+        importer.warn("setting_in_name", f"the dataset name {label!r} says {named_shots}-shot but args.num_few_shot "
+                      f"is {n_shot}; using {n_shot}", file, f"model-index[{i}].results[{j}].dataset")
+    elif had_setting and n_shot is None:
+        n_shot = named_shots
+        if named_shots is None and qualifier is None:
+            importer.warn("setting_in_name", f"the dataset name {label!r} says few-shot but not how many; "
+                          "n_shot left empty", file, f"model-index[{i}].results[{j}].dataset")
+    config = dataset.get("config")
+    subset = None
+    if config and str(config).casefold() not in _WHOLE and importer.registry.benchmark_index.resolve(str(config)) is None:
+        subset = str(config)
+    source = own
+    card_source = result.get("source") or {}
+    if card_source and not source_id:
+        source_name = str(card_source.get("name") or f"{label} results")
+        url = card_source.get("url")
+        url = url if isinstance(url, str) and url.startswith("http") else None
+        # a results page per model (?query=…) is a source per model; one page for every model is one source
+        per_model = bool(url and "?" in url) or url is None
+        source = importer.source(slug(f"{source_name}-{own.id.removeprefix('model-card-')}" if per_model else source_name),
+                                 source_name, url=url,
+                                 kind="leaderboard" if "leaderboard" in source_name.casefold() else None)
+    for k, metric in enumerate(result.get("metrics") or []):
+        metric_type = str(metric.get("type") or "")
+        metric_id = importer.registry.resolve_metric_of(benchmark_id, metric_type) if metric_type else None
+        if metric_id is None and metric.get("name"):
+            metric_id = importer.registry.resolve_metric_of(benchmark_id, str(metric["name"]))
+        where = f"{file}:{line} model-index[{i}].results[{j}].metrics[{k}]"
+        if metric_id is None:
+            metric_id = benchmark.primary
+            importer.warn("unknown_metric", f"metric {metric_type or metric.get('name')!r} of {benchmark.name} is not "
+                          f"in the registry; imported as its primary metric {metric_id}", file, where,
+                          f"its metrics: {', '.join(benchmark.metrics)}")
+        value = importer.number(metric.get("value"))
+        value = importer.percent(value, fraction=False, metric=metric_id, file=file, where=where)
+        if value is None:
+            continue
+        source.records["scores"].append({
+            "model": model_id, "benchmark": benchmark_id, "metric": metric_id, "value": value, "n_shot": n_shot,
+            "setting": args.get("setting") or qualifier, "split": dataset.get("split"), "subset": subset, "where": where,
+        })

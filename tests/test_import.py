@@ -1,0 +1,319 @@
+"""Importers on real files: the numbers, settings and `where` they produce, and their traps."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from benchtables.errors import FormatError, UsageError
+from benchtables.importers import import_files, write_entries
+from conftest import FIXTURES, REPO
+
+REAL = FIXTURES / "realdata"
+SHIPPED = REPO / "data" / "store"
+
+
+def records(result, kind="scores"):
+    return [r for s in result.sources.values() for r in s.records[kind]]
+
+
+def by(rows, **match):
+    found = [r for r in rows if all(r.get(k) == v for k, v in match.items())]
+    assert len(found) == 1, (match, found)
+    return found[0]
+
+
+@pytest.fixture
+def repo_copy(tmp_path, monkeypatch):
+    """A copy of this repository's data, as a project to import into."""
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "data", root / "data")
+    monkeypatch.chdir(root)
+    return root
+
+
+# --------------------------------------------------------------------------- lm-evaluation-harness
+
+
+def test_lm_eval_v03(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = import_files("lm-eval", [REAL / "lm-eval/results_v03.json"], store=SHIPPED)
+    rows = records(result)
+    sciq = by(rows, benchmark="sciq", metric="acc")
+    assert sciq["value"] == pytest.approx(89.1) and sciq["stderr"] == pytest.approx(0.98598284)
+    assert sciq["n_shot"] == 0 and sciq["where"] == "results_v03.json: results.sciq['acc']"
+    assert by(rows, benchmark="arc-easy", metric="acc_norm")["value"] == pytest.approx(53.28282828)  # acc_norm kept apart
+    assert {r["model"] for r in rows} == {"bloom-3b"}  # model_args, not config.model ("gpt2")
+    assert result.models["bloom-3b"]["aliases"] == ["bigscience/bloom-3b"]
+    codes = [w.code for w in result.warnings]
+    assert "model_conflict" in codes and "unresolved_model" in codes
+
+
+def test_lm_eval_v04_lists_unknown_tasks(tmp_path, monkeypatch, cli):
+    monkeypatch.chdir(tmp_path)
+    result = import_files("lm-eval", [REAL / "lm-eval/results_v04.json"], store=SHIPPED)
+    assert result.count == 0
+    assert dict(result.unknown) == {"math_perturbed_full": 1, "math_rephrased_full": 1}
+    out = cli("import", "lm-eval", REAL / "lm-eval/results_v04.json", "--store", SHIPPED)
+    assert out.code == 1 and "math_perturbed_full" in out.err and "nothing to import" in out.err
+
+
+def test_lm_eval_v04_with_the_tasks_registered(project):
+    (project.root / "data" / "registry.yaml").write_text(
+        "benchmarks:\n"
+        "  - {id: math-perturbed, name: MATH (perturbed), aliases: [math_perturbed_full], metrics: [exact_match]}\n"
+        "  - {id: math-rephrased, name: MATH (rephrased), aliases: [math_rephrased_full], metrics: [exact_match]}\n")
+    result = import_files("lm-eval", [REAL / "lm-eval/results_v04.json"])
+    rows = records(result)
+    rephrased = by(rows, benchmark="math-rephrased")
+    assert rephrased["value"] == pytest.approx(0.04) and rephrased["stderr"] == pytest.approx(0.02828144)
+    assert rephrased["metric"] == "exact_match" and rephrased["n_shot"] == 0 and rephrased["setting"] is None
+    assert rephrased["where"] == "results_v04.json: results.math_rephrased_full['exact_match,none']"
+    (stub,) = result.models.values()
+    assert stub["parameters"] == 93069280 and stub["aliases"][0].startswith("RylanSchaeffer/")
+    source = next(iter(result.sources.values()))
+    assert source.year == 2026 and source.kind == "evaluation" and "0.4.9.2" in source.title
+    write_entries(result, project.entries)
+    assert __import__("benchtables").validate().ok
+
+
+def test_lm_eval_stderr_na_and_filters(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    data = json.loads((REAL / "lm-eval/results_v04.json").read_text())
+    data["results"]["gsm8k"] = {"alias": "gsm8k", "exact_match,strict-match": 0.5, "exact_match_stderr,strict-match": "N/A"}
+    data["n-shot"]["gsm8k"] = 5
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(data))
+    (row,) = records(import_files("lm-eval", [path], store=SHIPPED))
+    assert (row["benchmark"], row["metric"], row["value"], row["stderr"], row["setting"], row["n_shot"]) == (
+        "gsm8k", "exact_match", 50.0, None, "strict-match", 5)
+
+
+def test_lm_eval_task_names_map_to_benchmarks_and_subsets(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    data = json.loads((REAL / "lm-eval/results_v04.json").read_text())
+    data["results"] = {"mmlu": {"acc,none": 0.6}, "mmlu_philosophy": {"acc,none": 0.7},
+                       "truthfulqa_mc2": {"acc,none": 0.5}, "bbh_cot_fewshot_boolean_expressions": {"exact_match,get-answer": 0.8}}
+    data["n-shot"] = {"mmlu": 5, "mmlu_philosophy": 5}
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(data))
+    rows = records(import_files("lm-eval", [path], store=SHIPPED))
+    assert by(rows, benchmark="mmlu", subset=None)["value"] == pytest.approx(60)
+    assert by(rows, subset="philosophy")["n_shot"] == 5
+    assert by(rows, benchmark="truthfulqa")["metric"] == "mc2"  # the harness's acc is MC2 there
+    bbh = by(rows, benchmark="bbh")
+    assert (bbh["subset"], bbh["setting"]) == ("boolean_expressions", "cot,get-answer")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "says"),
+    [(lambda raw: raw[: len(raw) // 2], "not valid JSON"),
+     (lambda raw: raw.replace('"0.4.9.2"', '"0.5.1"'), "versions 0.3 and 0.4"),
+     (lambda raw: '{"config": {}}', "no 'results' mapping")],
+)
+def test_lm_eval_bad_files(tmp_path, monkeypatch, cli, mutate, says):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "bad.json"
+    path.write_text(mutate((REAL / "lm-eval/results_v04.json").read_text()))
+    with pytest.raises(FormatError, match=says):
+        import_files("lm-eval", [path], store=SHIPPED)
+    result = cli("import", "lm-eval", path, "--store", SHIPPED)
+    assert result.code == 1 and says in result.err and "Traceback" not in result.err
+
+
+# --------------------------------------------------------------------------- model cards
+
+
+def test_model_index_percent_card(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = import_files("model-index", [REAL / "hf-model-index/NeuralBeagle14-7B.md"], store=SHIPPED)
+    rows = records(result)
+    assert len(rows) == 6
+    arc = by(rows, benchmark="arc-challenge")
+    assert (arc["metric"], arc["value"], arc["n_shot"], arc["split"]) == ("acc_norm", 72.95, 25, "test")
+    assert arc["where"].startswith("NeuralBeagle14-7B.md:") and "model-index[0].results[0].metrics[0]" in arc["where"]
+    truthful = by(rows, benchmark="truthfulqa")  # its metric has a type but no name
+    assert (truthful["metric"], truthful["value"], truthful["n_shot"]) == ("mc2", 69.93, 0)
+    (source,) = result.sources.values()
+    assert source.title == "Open LLM Leaderboard" and source.url.endswith("?query=mlabonne/NeuralBeagle14-7B")
+    assert not [w for w in result.warnings if w.code == "fraction_as_percent"]
+
+
+def test_model_index_fractions_and_scales(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    zephyr = import_files("model-index", [REAL / "hf-model-index/zephyr-7B-beta.md"], store=SHIPPED)
+    rows = records(zephyr)
+    assert by(rows, benchmark="alpacaeval")["value"] == pytest.approx(90.6)  # 0.9060, a fraction, converted
+    assert by(rows, benchmark="mt-bench")["value"] == 7.34  # a 1–10 score stays as it is
+    assert by(rows, benchmark="drop")["metric"] == "f1"
+    fractions = [w for w in zephyr.warnings if w.code == "fraction_as_percent"]
+    assert len(fractions) == 1 and "0.906" in fractions[0].message
+    notus = records(import_files("model-index", [REAL / "hf-model-index/notus-7B-v1.md"], store=SHIPPED))
+    assert by(notus, benchmark="arc-challenge")["value"] == pytest.approx(64.5904437)
+
+
+def test_model_card_without_model_index(tmp_path, monkeypatch, cli):
+    monkeypatch.chdir(tmp_path)
+    card = REAL / "markdown-leaderboard/llm-leaderboard-README.md"
+    with pytest.raises(FormatError, match="no model-index block"):
+        import_files("model-index", [card], store=SHIPPED)
+    assert cli("import", "model-index", card, "--store", SHIPPED).code == 1
+
+
+# --------------------------------------------------------------------------- Papers with Code, HELM
+
+
+def test_paperswithcode(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = import_files("paperswithcode", [REAL / "paperswithcode/squad.json"], store=SHIPPED)
+    rows = records(result)
+    assert result.skipped["row without a model name"] == 65
+    assert len(rows) == 2 * (234 + 217 - 65)
+    (source,) = result.sources.values()
+    assert (source.title, source.url) == ("SQuAD Leaderboard", "https://rajpurkar.github.io/SQuAD-explorer/")
+    first = by(rows, where="squad.json: Question Answering / SQuAD2.0 / sota.rows[0] EM")
+    assert (first["benchmark"], first["metric"], first["value"]) == ("squad-v2.0", "exact_match", 90.871)
+    retro = by(rows, model="retro-reader-ensemble", metric="f1", benchmark="squad-v2.0")
+    assert retro["value"] == 92.978 and retro["notes"].startswith("paper: http://arxiv.org/abs/2001.09694")
+    fpnet = [r for r in rows if r["model"] == "fpnet-ensemble" and r["metric"] == "exact_match"]
+    assert len(fpnet) == 2 and len({r["value"] for r in fpnet}) == 2  # a resubmission keeps both rows
+
+
+def test_helm(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = import_files("helm", [REAL / "helm/mmlu-philosophy-gpt2"], store=SHIPPED)
+    (row,) = records(result)
+    assert row["value"] == pytest.approx(100 / 9) and row["metric"] == "acc"
+    assert (row["benchmark"], row["subset"], row["n_shot"], row["split"]) == ("mmlu", "philosophy", 5, "test")
+    assert row["setting"] == "multiple_choice_joint" and "max_eval_instances 10" in row["notes"]
+    assert [w.code for w in result.warnings].count("small_sample") == 1
+    assert result.models["gpt2"]["aliases"] == ["openai/gpt2"]
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def test_epoch_benchmark_csv(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = import_files("csv", [REAL / "epoch/external_benchmark_mmlu.csv"], preset="epoch-benchmark", store=SHIPPED)
+    rows = records(result)
+    llama_paper = result.sources["arxiv-2302.13971"]
+    assert llama_paper.title == "LLaMA: Open and Efficient Foundation Language Models" and llama_paper.year == 2023
+    chinchilla = by(llama_paper.records["scores"], model="chinchilla-70b")  # "Chinchilla (70B)" resolved
+    assert (chinchilla["value"], chinchilla["n_shot"], chinchilla["benchmark"]) == (67.5, 5, "mmlu")
+    assert chinchilla["where"].startswith("external_benchmark_mmlu.csv: row ") and "(id rec" in chinchilla["where"]
+    assert by(llama_paper.records["scores"], model="palm-540b")["value"] == 69.3
+    nova = by(rows, model="amazon.nova-lite-v1-0")
+    assert nova["value"] == 77.0 and nova["n_shot"] == 5
+    assert any(r["n_shot"] is None for r in rows)  # blank Shots stay blank
+
+
+def test_csv_dashes_are_skipped_and_counted(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = (REAL / "epoch/external_benchmark_mmlu.csv").read_text(encoding="utf-8-sig")
+    text = text.replace(",77.0%,", ",—,", 1).replace(",70.8%,", ",N/A,", 1)
+    path = tmp_path / "external_benchmark_mmlu.csv"
+    path.write_text(text, encoding="utf-8")
+    result = import_files("csv", [path], preset="epoch-benchmark", store=SHIPPED)
+    assert result.skipped["not a number: '—'"] == 1 and result.skipped["not a number: 'N/A'"] == 1
+
+
+def test_csv_mapping_names_a_missing_column(tmp_path, monkeypatch, cli):
+    monkeypatch.chdir(tmp_path)
+    path = REAL / "epoch/external_benchmark_mmlu.csv"
+    with pytest.raises(FormatError, match=r"no column 'Score'; its columns are: id, Name, EM"):
+        import_files("csv", [path], columns={"model": "Name", "value": "Score"}, constants={"benchmark": "mmlu"},
+                     store=SHIPPED)
+    result = cli("import", "csv", path, "--map", "model=Name", "--map", "value=Score", "--set", "benchmark=mmlu",
+                 "--store", SHIPPED)
+    assert result.code == 1 and "no column 'Score'" in result.err
+    assert cli("import", "csv", path, "--map", "colour=Name", "--store", SHIPPED).code == 2
+
+
+def test_csv_duplicate_rows(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    lines = (REAL / "epoch/external_benchmark_mmlu.csv").read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    path = tmp_path / "external_benchmark_mmlu.csv"
+    path.write_text("".join([*lines[:4], lines[3], lines[3]]), encoding="utf-8")
+    result = import_files("csv", [path], preset="epoch-benchmark", store=SHIPPED)
+    assert result.skipped["duplicate row"] == 2 and result.count == 3
+
+
+def test_epoch_models_traps(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = import_files("csv", [REAL / "epoch/notable_ai_models_2025-02-24.csv"], preset="epoch-models", store=SHIPPED)
+    (source,) = result.sources.values()
+    assert source.title == "Epoch AI, Notable AI Models (export of 2025-02-24)" and source.year == 2025
+    palm = by(source.records["training"], model="palm-540b")
+    assert palm["compute"] == 2.5272e24 and palm["chips"] == 6144 and palm["estimated"] is True  # "Hardware" method
+    assert by(source.records["utilization"], model="palm-540b")["mfu"] == pytest.approx(46.2)
+    chinchilla = by(source.records["training"], model="chinchilla-70b")
+    assert "tokens" not in chinchilla and chinchilla["compute"] == 5.76e23
+    warnings = {(w.code, w.row) for w in result.warnings}
+    palm_row, chinchilla_row = 226, 227
+    assert ("utilization_unlabelled", palm_row) in warnings
+    assert ("dataset_size_not_tokens", palm_row) in warnings and ("dataset_size_not_tokens", chinchilla_row) in warnings
+    chinchilla_words = next(w for w in result.warnings if w.code == "dataset_size_not_tokens" and w.row == chinchilla_row)
+    assert "1.05T" in chinchilla_words.message and "1.4T tokens for chinchilla-70b" in chinchilla_words.hint
+    assert any(w.code == "total_vs_active" and "Mixtral" in w.message for w in result.warnings)
+    assert not any(w.code == "total_vs_active" and "PaLM" in w.message for w in result.warnings)
+
+
+# --------------------------------------------------------------------------- identity, output
+
+
+@pytest.mark.parametrize("name", ["meta-llama/Llama-2-70b-hf", "Llama 2 70B", "LLaMA-2-70B", "Llama-2-70b"])
+def test_model_names_resolve_through_aliases(tmp_path, monkeypatch, name):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "card.yaml"
+    path.write_text(f"model-index:\n  - name: {name}\n    results:\n      - dataset: {{name: MMLU, type: mmlu}}\n"
+                    "        metrics: [{type: acc, value: 69.8}]\n")
+    result = import_files("model-index", [path], store=SHIPPED)
+    assert [r["model"] for r in records(result)] == ["llama-2-70b"] and result.models == {}
+
+
+def test_unresolved_names_become_stubs_with_suggestions(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "card.yaml"
+    path.write_text("model-index:\n  - name: Llama 2 7O B\n    results:\n      - dataset: {type: mmlu}\n"
+                    "        metrics: [{type: acc, value: 45.3}]\n")
+    result = import_files("model-index", [path], store=SHIPPED)
+    (warning,) = [w for w in result.warnings if w.code == "unresolved_model"]
+    assert "llama-2-70b" in warning.hint and list(result.models) == ["llama-2-7o-b"]
+
+
+def test_imported_files_validate_and_build_unchanged(repo_copy, cli):
+    inputs = [("lm-eval", REAL / "lm-eval/results_v03.json", []),
+              ("model-index", REAL / "hf-model-index/zephyr-7B-beta.md", []),
+              ("model-index", REAL / "hf-model-index/notus-7B-v1.md", []),
+              ("model-index", REAL / "hf-model-index/NeuralBeagle14-7B.md", []),
+              ("helm", REAL / "helm/mmlu-philosophy-gpt2", []),
+              ("paperswithcode", REAL / "paperswithcode/squad.json", []),
+              ("csv", REAL / "epoch/external_benchmark_mmlu.csv", ["--preset", "epoch-benchmark"]),
+              ("csv", REAL / "epoch/notable_ai_models_2025-02-24.csv", ["--preset", "epoch-models"])]
+    for fmt, path, extra in inputs:
+        result = cli("import", fmt, path, *extra, "-o", "data/entries")
+        assert result.code == 0, result.err
+    report = json.loads(cli("validate", "--format", "json").out)
+    assert report["errors"] == 0, [p for p in report["problems"] if p["severity"] == "error"][:3]
+    assert cli("build").code == 0
+    # two cards cite the same AlpacaEval page: one source, the second file refers to it
+    assert (repo_copy / "data/entries/alpacaeval-results-2.yaml").read_text().count("source: alpacaeval-results") == 1
+    suite = cli("leaderboard", "--suite", "open-llm-v1-6", "--format", "json")
+    rows = {r["model"]: r for r in json.loads(suite.out)["rows"]}
+    assert rows["neuralbeagle14-7b"]["value"] == pytest.approx(74.74, abs=0.005)  # the card's own average
+
+
+def test_import_output_modes(tmp_path, monkeypatch, cli):
+    monkeypatch.chdir(tmp_path)
+    single = cli("import", "helm", REAL / "helm/mmlu-philosophy-gpt2", "--store", SHIPPED)
+    assert single.code == 0 and single.out.startswith("# Imported by `benchtables import helm`")
+    several = cli("import", "model-index", REAL / "hf-model-index/zephyr-7B-beta.md", "--store", SHIPPED)
+    assert several.code == 2 and "-o DIRECTORY" in several.err
+    assert cli("import", "helm", REAL / "helm/mmlu-philosophy-gpt2", "-o", "one.yaml", "--store", SHIPPED).code == 0
+    again = cli("import", "helm", REAL / "helm/mmlu-philosophy-gpt2", "-o", "one.yaml", "--store", SHIPPED)
+    assert again.code == 2 and "--force" in again.err
+    with pytest.raises(UsageError, match="unknown import format"):
+        import_files("excel", [REAL / "lm-eval/results_v03.json"])
