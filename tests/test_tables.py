@@ -19,7 +19,6 @@ from benchtables.errors import EmptyResultError, UnknownIdError, UsageError
 from benchtables.frames import load
 from conftest import REPO
 from benchtables.tables import (
-    add_derived,
     chinchilla_ratio,
     compare,
     compute_6nd,

@@ -26,6 +26,8 @@ _EXPORTS: dict[str, str] = {
     "to_pandas": "benchtables.frames",
     "Store": "benchtables.store",
     "validate": "benchtables.validation",
+    "validate_records": "benchtables.validation",
+    "ColumnarResult": "benchtables.columnar",
     "read_entries": "benchtables.entries",
     "Problem": "benchtables.problems",
     "Report": "benchtables.problems",
@@ -102,6 +104,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from benchtables.builder import BuildResult, build
+    from benchtables.columnar import ColumnarResult
     from benchtables.diff import diff_stores
     from benchtables.entries import read_entries
     from benchtables.errors import (
@@ -142,4 +145,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from benchtables.store import Store
     from benchtables.tables import add_derived, compare, leaderboard, pareto, suite_leaderboard
     from benchtables.units import Kind, Quantity, format_count, parse_quantity
-    from benchtables.validation import validate
+    from benchtables.validation import validate, validate_records

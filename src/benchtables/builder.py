@@ -8,12 +8,12 @@ from pathlib import Path
 import pyarrow as pa
 
 from benchtables.checks import cross_checks
-from benchtables.entries import read_entries
 from benchtables.errors import UsageError, ValidationFailed
+from benchtables.inputs import read_inputs
 from benchtables.problems import Report
 from benchtables.project import Project, find_project
 from benchtables.registry import Registry
-from benchtables.store import Store, tables_from, write_store
+from benchtables.store import RECORD_TABLES, Store, arrow_schema, tables_from, write_store
 
 __all__ = ["BuildResult", "build", "compile_entries"]
 
@@ -47,24 +47,27 @@ def _locate(project: Project | None, entries: Path | str | None, store: Path | s
     return project, entries, Path(store) if store is not None else project.store
 
 
-def compile_entries(entries: Path | str, project: Project, registry: Registry | None = None) -> tuple[dict[str, pa.Table], Report]:
-    """Validate every entry file under ``entries`` and turn them into store tables.
+def compile_entries(entries: Path | str, project: Project, registry: Registry | None = None, *,
+                    partition_by: str | None = None, progress: bool | None = None) -> tuple[dict[str, pa.Table], Report]:
+    """Validate every entry file and bulk file under ``entries`` and turn them into store tables.
 
     Raises:
         ValidationFailed: some entry has an error; nothing is compiled.
     """
     base = registry or Registry.shipped()
     registry, registry_problems = base.extended(project.registry_file)
-    dataset, report = read_entries([entries], registry, project_relative=project.relative)
+    inputs = read_inputs([entries], registry, project_relative=project.relative, progress=progress)
+    report = inputs.report
     report.extend(registry_problems)
-    report.extend(cross_checks(dataset, registry))
+    report.extend(cross_checks(inputs.dataset, registry))
     if not report.ok:
         raise ValidationFailed(report, "build")
-    return tables_from(dataset, registry), report
+    return tables_from(inputs.dataset, registry, inputs.bulk_tables(), partition_by), report
 
 
 def build(*, project: Project | None = None, entries: Path | str | None = None, store: Path | str | None = None,
-          check: bool = False, registry: Registry | None = None) -> BuildResult:
+          check: bool = False, registry: Registry | None = None, partition_by: str | None = None,
+          progress: bool | None = None) -> BuildResult:
     """Compile the entry files into the store.
 
     Args:
@@ -73,16 +76,29 @@ def build(*, project: Project | None = None, entries: Path | str | None = None, 
         store: store directory to write (default: the project's ``data/store``).
         check: compare only; never write. ``result.stale`` lists what is out of date.
         registry: base registry (default: the shipped one, plus the project's registry.yaml).
+        partition_by: write record tables that have this column as Hive-style partitions
+            (``scores/benchmark=mmlu/part-0.parquet``), for engines that prune by directory.
+            Default: as the store on disk is partitioned, else one file per table.
+        progress: progress bars for large bulk files (default: on a terminal, not in CI).
 
     Raises:
         ValidationFailed: the entries have errors; the store is left as it was.
         UsageError: there is no project or entries directory.
     """
     project, entries_dir, store_dir = _locate(project, entries, store)
-    tables, report = compile_entries(entries_dir, project, registry)
-    stale = Store(store_dir).equals(tables)
+    on_disk = Store(store_dir)
+    layout = {kind: on_disk.partition_column(kind) if on_disk.path.is_dir() else None for kind in RECORD_TABLES}
+    if partition_by is None:
+        partition_by = next((c for c in layout.values() if c), None)
+    elif not any(partition_by in arrow_schema(kind).names for kind in RECORD_TABLES):
+        raise UsageError(f"no record table has a column {partition_by!r} to partition by; "
+                         f"scores columns: {', '.join(arrow_schema('scores').names)}")
+    tables, report = compile_entries(entries_dir, project, registry, partition_by=partition_by, progress=progress)
+    wanted = {kind: partition_by if partition_by in tables[kind].column_names else None for kind in RECORD_TABLES}
+    stale = sorted(set(on_disk.equals(tables)) | {k for k in RECORD_TABLES if layout[k] != wanted[k]},
+                   key=list(tables).index)
     result = BuildResult(store=store_dir, tables=tables, report=report, stale=stale)
     if not check and stale:
-        write_store(tables, store_dir)
+        write_store(tables, store_dir, partition_by)
         result.written = True
     return result

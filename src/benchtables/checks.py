@@ -29,7 +29,6 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from benchtables.entries import Dataset, Located
@@ -37,7 +36,7 @@ from benchtables.errors import QuantityError
 from benchtables.problems import Problem, Severity
 from benchtables.registry import Registry
 from benchtables.schemas import RECORD_KINDS, quantity_fields
-from benchtables.store import string_array
+from benchtables.arrays import numpy_of, string_array
 from benchtables.units import Kind, format_compute, format_count, format_number, parse_quantity
 
 __all__ = ["cross_checks"]
@@ -75,10 +74,7 @@ class _Report:
 
 def _store_rows(store: Any, kind: str, models: set[str], skip_files: set[str]) -> list[dict[str, Any]]:
     """Store rows of ``kind`` for ``models``, leaving out rows from ``skip_files``."""
-    import pyarrow.compute as pc
-
-    table = store.table(kind)
-    table = table.filter(pc.is_in(table["model"], value_set=string_array(sorted(models))))
+    table = store.scan(kind, where={"model": sorted(models)})
     return [r for r in table.to_pylist() if r.get("file") not in skip_files]
 
 
@@ -197,33 +193,33 @@ def _num(value: float) -> str:
 
 
 def _fractions(scores: list[_Report], registry: Registry, store: Any, read_here: set[str]) -> list[Problem]:
+    import numpy as np
+    import pyarrow.compute as pc
+
     by_metric: dict[tuple[str, str], list[float]] = defaultdict(list)
     for report in scores:
         by_metric[(report.values["benchmark"], report.values["metric"])].append(report.values["value"])
-    if store is not None:
-        import pyarrow.compute as pc
-
-        table = store.table("scores", ["benchmark", "metric", "value", "file"])
-        for benchmark, metric in list(by_metric):
-            ids = string_array([benchmark, metric])
-            mask = pc.and_(pc.equal(table["benchmark"], ids[0]), pc.equal(table["metric"], ids[1]))
-            rows = table.filter(mask)
-            by_metric[(benchmark, metric)] += [v for v, f in zip(rows["value"].to_pylist(), rows["file"].to_pylist(),
-                                                                   strict=True) if f not in read_here]
+    medians: dict[tuple[str, str], float | None] = {}
+    for (benchmark, metric), values in by_metric.items():
+        others = np.array(values, dtype=float)
+        if store is not None:
+            rows = store.scan("scores", ["value", "file"], where={"benchmark": [benchmark], "metric": [metric]})
+            elsewhere = pc.invert(pc.is_in(rows["file"], value_set=string_array(sorted(read_here))))
+            others = np.concatenate([others, numpy_of(rows["value"].filter(elsewhere).combine_chunks())])
+        others = others[others > 1]
+        medians[(benchmark, metric)] = float(np.median(others)) if len(others) else None
     out = []
     for report in scores:
         metric = registry.metrics.get(report.values["metric"])
         value = report.values["value"]
-        if metric is None or not metric.is_percent or value > 1:
+        median = medians[(report.values["benchmark"], report.values["metric"])]
+        if metric is None or not metric.is_percent or value > 1 or median is None or median < 10:
             continue
-        others = [v for v in by_metric[(report.values["benchmark"], report.values["metric"])] if v > 1]
-        if len(others) >= 1 and statistics.median(others) >= 10:
-            problem = _warn(report, "fraction_as_percent",
-                            f"{_num(value)} looks like a fraction, but {metric.name} is a percentage "
-                            f"(other values: median {_num(statistics.median(others))})", "value",
-                            f"did you mean {_num(value * 100)}?")
-            if problem:
-                out.append(problem)
+        problem = _warn(report, "fraction_as_percent",
+                        f"{_num(value)} looks like a fraction, but {metric.name} is a percentage "
+                        f"(other values: median {_num(median)})", "value", f"did you mean {_num(value * 100)}?")
+        if problem:
+            out.append(problem)
     return out
 
 

@@ -20,23 +20,22 @@ from __future__ import annotations
 import difflib
 import math
 import os
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError, create_model
+from pydantic import BaseModel
 
 from benchtables.problems import Problem, Report, Severity, did_you_mean, field_path, pydantic_problems
+from benchtables.records import apply_rules, check_fields
 from benchtables.names import NameIndex
 from benchtables.registry import Registry
 from benchtables.schemas import RECORD_KINDS, EntryFile, Model, Record, Source
 from benchtables.units import format_count
 from benchtables.yamlpos import Document, read_yaml
 
-__all__ = ["Dataset", "Known", "Located", "ValidationContext", "discover", "read_entries"]
+__all__ = ["Dataset", "Known", "Located", "ValidationContext", "discover", "display_path", "read_entries"]
 
 ENTRY_SUFFIXES = (".yaml", ".yml")
 #: YAML problems after which the document lacks parts (a refused tag, a non-text key)
@@ -91,6 +90,13 @@ class Dataset:
     records: dict[str, list[Located]] = field(default_factory=lambda: {k: [] for k in RECORD_KINDS})
     files: list[str] = field(default_factory=list)
 
+    def model_index(self) -> NameIndex:
+        """The declared models by id, name and alias: what a record's ``model`` may say."""
+        index = NameIndex("model")
+        for loc in self.models.values():
+            index.add(loc.values["id"], loc.values["name"], *loc.values.get("aliases") or [])
+        return index
+
 
 @dataclass
 class ValidationContext:
@@ -111,29 +117,17 @@ def discover(paths: Iterable[Path | str]) -> list[Path]:
     return found
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
+    """A path as messages show it: relative to the current directory when below it."""
     try:
         return Path(os.path.relpath(path)).as_posix() if not os.path.relpath(path).startswith("..") else path.as_posix()
     except ValueError:  # another drive on Windows
         return path.as_posix()
 
 
-@cache
-def _partial(cls: type[BaseModel]) -> type[BaseModel]:
-    """``cls`` with every field optional: validates the fields that are right in a record that is not."""
-    fields: dict[str, Any] = {}
-    for name, info in cls.model_fields.items():
-        annotation = info.annotation | None  # type: ignore[operator]
-        if info.metadata:
-            annotation = Annotated[annotation, *info.metadata]  # type: ignore[valid-type]
-        fields[name] = (annotation, Field(default=None))
-    # Fields and their own validators only: whole-record validators assume the required fields.
-    return create_model(f"Partial{cls.__name__}", __config__=cls.model_config, **fields)
-
-
 def _validate(cls: type[BaseModel], raw: Any, doc: Document, prefix: tuple[str | int, ...],
               report: Report) -> tuple[BaseModel | None, dict[str, Any], set[str]]:
-    """Validate one declaration or record.
+    """Validate one declaration or record; report its field problems at their positions.
 
     Returns the instance (``None`` if it has errors), the values of the fields that are
     valid, and the names of those fields.
@@ -143,23 +137,11 @@ def _validate(cls: type[BaseModel], raw: Any, doc: Document, prefix: tuple[str |
         report.add(Problem(Severity.ERROR, "mapping_type", f"expected a mapping of fields, got {_kind_of(raw)}",
                            file=doc.file, line=line, column=column, field=field_path(prefix)))
         return None, {}, set()
-    # `field:` with no value is missing; an unknown key stays, so that it is reported
-    data = {k: v for k, v in raw.items() if v is not None or k not in cls.model_fields}
-    try:
-        instance = cls.model_validate(data)
-        return instance, instance.model_dump(), set(cls.model_fields)
-    except ValidationError as exc:
-        report.extend(pydantic_problems(exc, cls.model_fields, lambda p, k: doc.position(p, key=k), doc.file, prefix))
-        bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
-        if any(not e["loc"] for e in exc.errors()):
-            return None, {}, set()  # a whole-record error: nothing is known to be right
-    rest = {k: v for k, v in data.items() if k not in bad and k in cls.model_fields}
-    try:
-        partial = _partial(cls).model_validate(rest)
-    except ValidationError:
-        return None, {}, set()
-    valid = set(cls.model_fields) - bad
-    return None, {k: v for k, v in partial.model_dump().items() if k in valid}, valid
+    checked = check_fields(cls, raw)
+    if checked.error is not None:
+        report.extend(pydantic_problems(checked.error, cls.model_fields, lambda p, k: doc.position(p, key=k),
+                                        doc.file, prefix))
+    return checked.instance, checked.values, checked.valid
 
 
 def _kind_of(value: Any) -> str:
@@ -167,7 +149,7 @@ def _kind_of(value: Any) -> str:
 
 
 def _read_file(path: Path, report: Report) -> tuple[Document, dict[str, Any]] | None:
-    display = _display(path)
+    display = display_path(path)
     doc, problems = read_yaml(path, display)
     report.extend(problems)
     if doc is None or any(p.code in _INCOMPLETE for p in problems):
@@ -195,7 +177,7 @@ def _read_file(path: Path, report: Report) -> tuple[Document, dict[str, Any]] | 
             line, column = doc.position((key,))
             report.add(Problem(Severity.ERROR, "list_type", f"section {key!r} must be a list, not {_kind_of(value)}",
                                file=display, line=line, column=column, field=key,
-                               hint=f"write each entry on its own line starting with '- '"))
+                               hint="write each entry on its own line starting with '- '"))
             continue
         sections[key] = value or ([] if key != "source" else None)
     if sections.get("source") is None:
@@ -226,20 +208,20 @@ def read_entries(paths: Iterable[Path | str], registry: Registry | None = None, 
     report = Report()
     dataset = Dataset()
     files = discover(paths)
-    parsed: list[tuple[Path, str, Document, dict[str, Any]]] = []
+    parsed: list[tuple[str, Document, dict[str, Any]]] = []
     for path in files:
         report.checked += 1
         ident = name_file(path)
         dataset.files.append(ident)
         result = _read_file(path, report)
         if result is not None:
-            parsed.append((path, ident, *result))
+            parsed.append((ident, *result))
     read_here = set(dataset.files)
 
     # 1. sources: declared here, or referred to by id (declared in another file or the store)
     source_of: dict[str, str | None] = {}
     references: list[tuple[str, Document]] = []
-    for path, ident, doc, sections in parsed:
+    for ident, doc, sections in parsed:
         source_of[ident] = None
         declared = sections.get("source")
         if declared is None:
@@ -267,7 +249,7 @@ def read_entries(paths: Iterable[Path | str], registry: Registry | None = None, 
 
     # 2. models, merged across files and with the store's
     declarations: list[Located] = []
-    for path, ident, doc, sections in parsed:
+    for ident, doc, sections in parsed:
         seen: dict[str, Located] = {}
         for i, raw in enumerate(sections.get("models", [])):
             instance, _, _ = _validate(Model, raw, doc, ("models", i), report)
@@ -281,7 +263,7 @@ def read_entries(paths: Iterable[Path | str], registry: Registry | None = None, 
                 continue
             seen[instance.id] = loc
             declarations.append(loc)
-    for id_, values in known.models.items():
+    for values in known.models.values():
         others = [f for f in values.get("declared_in") or [] if f not in read_here]
         if others:
             declarations.append(Located({**values, "declared_in": None}, others[0], others[0]))
@@ -289,11 +271,8 @@ def read_entries(paths: Iterable[Path | str], registry: Registry | None = None, 
     _check_introduced_by(dataset, known, report)
 
     # 3. records
-    index = NameIndex("model")
-    for loc in dataset.models.values():
-        index.add(loc.values["id"], loc.values["name"], *loc.values.get("aliases") or [])
-    ctx = ValidationContext(registry, index)
-    for path, ident, doc, sections in parsed:
+    ctx = ValidationContext(registry, dataset.model_index())
+    for ident, doc, sections in parsed:
         for kind, cls in RECORD_KINDS.items():
             for i, raw in enumerate(sections.get(kind, [])):
                 loc = _validate_record(cls, raw, doc, (kind, i), ctx, report)
@@ -314,15 +293,10 @@ def _validate_record(cls: type[Record], raw: Any, doc: Document, prefix: tuple[s
     if not valid:
         return None
     loc = Located(values, "", doc.file, doc, prefix)
-    ok = instance is not None
-    for rule in cls.RULES:
-        if not set(rule.inputs) <= valid:
-            continue
-        for v in rule.check(values, ctx):
-            ok = False
-            if v.field:
-                valid.discard(v.field)
-            report.add(loc.problem(Severity.ERROR, v.code, v.message, v.field, v.hint))
+    violations = apply_rules(cls, values, valid, ctx)
+    ok = instance is not None and not violations
+    for v in violations:
+        report.add(loc.problem(Severity.ERROR, v.code, v.message, v.field, v.hint))
     if instance is not None and "value" in getattr(instance, "_percent", ()) and "metric" in valid:
         metric = ctx.registry.metrics.get(values.get("metric") or "")
         if metric is not None and not metric.is_percent:

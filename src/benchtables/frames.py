@@ -59,7 +59,8 @@ def to_pandas(table: pa.Table) -> pd.DataFrame:
         if pa.types.is_dictionary(f.type):  # hive partition columns read back as categories
             df[f.name] = df[f.name].astype(pd.StringDtype())
         elif pa.types.is_list(f.type):
-            df[f.name] = [list(v) if v is not None else [] for v in df[f.name]]
+            values = table[f.name].to_pylist()
+            df[f.name] = pd.Series([v if v is not None else [] for v in values], index=df.index, dtype=object)
     units = {}
     descriptions = {}
     for f in table.schema:

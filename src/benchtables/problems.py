@@ -58,7 +58,7 @@ class Problem:
     field: str | None = None
     #: What to do about it: a did-you-mean, the allowed range, what was understood.
     hint: str | None = None
-    #: Row number (0-based) for columnar inputs (Parquet/CSV/Arrow), where lines do not apply.
+    #: Row number (1-based, as people count) in bulk inputs (Parquet/CSV/Arrow), where lines do not apply.
     row: int | None = None
 
     @property
@@ -110,6 +110,8 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     #: How many files (or inputs) were checked.
     checked: int = 0
+    #: Errors found but not kept (bulk inputs keep the first few per file and count the rest).
+    omitted: int = 0
 
     def add(self, problem: Problem) -> None:
         self.problems.append(problem)
@@ -120,6 +122,7 @@ class Report:
     def merge(self, other: Report) -> None:
         self.problems.extend(other.problems)
         self.checked += other.checked
+        self.omitted += other.omitted
 
     @property
     def errors(self) -> list[Problem]:
@@ -132,7 +135,7 @@ class Report:
     @property
     def ok(self) -> bool:
         """No errors (warnings allowed)."""
-        return not self.errors
+        return not self.errors and not self.omitted
 
     def sorted(self) -> list[Problem]:
         """Problems in file and line order, the order people read them in."""
@@ -145,16 +148,18 @@ class Report:
         return len(self.problems)
 
     def summary(self) -> str:
-        e, w = len(self.errors), len(self.warnings)
+        e, w = len(self.errors) + self.omitted, len(self.warnings)
         files = f"{self.checked} file{'s' if self.checked != 1 else ''} checked"
-        return f"{files}: {e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}"
+        shown = f" ({len(self.errors)} shown)" if self.omitted else ""
+        return f"{files}: {e} error{'s' if e != 1 else ''}{shown}, {w} warning{'s' if w != 1 else ''}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "version": 1,
             "checked": self.checked,
-            "errors": len(self.errors),
+            "errors": len(self.errors) + self.omitted,
             "warnings": len(self.warnings),
+            "omitted": self.omitted,
             "problems": [p.to_dict() for p in self.sorted()],
         }
 

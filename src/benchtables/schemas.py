@@ -368,6 +368,8 @@ class Record(_Quantities):
     KIND: ClassVar[str]
     #: Fields that identify a record; two records with the same key are one number twice.
     KEY: ClassVar[tuple[str, ...]]
+    #: Row order in the store: the key, led by what queries filter on (row groups then skip).
+    SORT: ClassVar[tuple[str, ...]]
     #: Cross-field and reference rules, shared with the columnar validator.
     RULES: ClassVar[tuple[rules.Rule, ...]]
 
@@ -383,6 +385,7 @@ class Score(Record):
 
     KIND = "scores"
     KEY = ("model", "benchmark", "metric", "n_shot", "setting", "split", "subset", "source", "where")
+    SORT = ("benchmark", "metric", "n_shot", "setting", "split", "subset", "model", "source", "where")
 
     benchmark: Ref = _field("Benchmark id or alias from the registry (e.g. mmlu, 'MMLU')")
     metric: Ref | None = _field("Metric id; default: the benchmark's primary metric", default=None)
@@ -410,6 +413,7 @@ class Training(Record):
 
     KIND = "training"
     KEY = ("model", "hardware", "dataset", "source", "where")
+    SORT = KEY
 
     parameters: Parameters = _field("Parameters", default=None, json_schema_extra={"unit": "parameters"})
     tokens: Tokens = _field("Training tokens (not words, not examples)", default=None, json_schema_extra={"unit": "tokens"})
@@ -431,6 +435,7 @@ class Utilization(Record):
 
     KIND = "utilization"
     KEY = ("model", "hardware", "chips", "setting", "source", "where")
+    SORT = KEY
 
     hardware: str | None = _field("Accelerator, e.g. TPU v4", default=None)
     chips: Chips = _field("Number of accelerators", default=None, json_schema_extra={"unit": "chips"})
@@ -455,6 +460,7 @@ class Sampling(Record):
 
     KIND = "sampling"
     KEY = ("model", "sampler", "steps", "guidance", "distilled", "resolution", "dataset", "source", "where")
+    SORT = KEY
 
     sampler: Sampler = _field("ddim, ddpm, dpm-solver++, …", default=None)
     steps: Annotated[int | None, Field(ge=1)] = _field("Sampling steps (a whole number ≥ 1)", default=None)

@@ -1,28 +1,37 @@
-"""``validate``: entry files checked on their own and against the store."""
+"""``validate``: entry and bulk files checked on their own and against the store."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from benchtables.checks import cross_checks
-from benchtables.entries import Known, read_entries
+from benchtables.columnar import ColumnarResult, validate_table
+from benchtables.entries import Known, ValidationContext
 from benchtables.errors import StoreError, UsageError
+from benchtables.inputs import read_inputs
+from benchtables.names import NameIndex
 from benchtables.problems import Report
 from benchtables.project import find_project
 from benchtables.registry import Registry
 from benchtables.store import Store
 
-__all__ = ["validate"]
+__all__ = ["validate", "validate_records"]
 
 
-def validate(paths: Iterable[Path | str] | None = None, *, store: Path | str | Store | None = None) -> Report:
-    """Validate entry files and return every problem found.
+def validate(paths: Iterable[Path | str] | None = None, *, store: Path | str | Store | None = None,
+             kind: str | None = None, limit: int = 50, progress: bool | None = None) -> Report:
+    """Validate entry files and bulk files, and return every problem found.
 
     Args:
-        paths: entry files or directories (default: the current project's ``data/entries``).
+        paths: entry files (YAML), bulk files (Parquet, CSV, Arrow) or directories
+            (default: the current project's ``data/entries``).
         store: the store the files are checked against (default: the project's). Models and
             sources declared in the store by other files count as declared.
+        kind: the record kind of the bulk files (default: from their metadata or names).
+        limit: problems kept per bulk file; the report counts the rest (``omitted``).
+        progress: progress bars for large bulk files (default: on a terminal, not in CI).
 
     Returns:
         A :class:`~benchtables.problems.Report`; ``report.ok`` is true when there are no errors.
@@ -46,11 +55,45 @@ def validate(paths: Iterable[Path | str] | None = None, *, store: Path | str | S
         known, opened = Known(), None
     if opened is not None and not opened.path.is_dir():
         opened = None
-    dataset, report = read_entries(paths, registry, project_relative=project.relative if project else None, known=known)
+    inputs = read_inputs(paths, registry, project_relative=project.relative if project else None, known=known,
+                         store=opened, kind=kind, limit=limit, progress=progress)
+    report, dataset = inputs.report, inputs.dataset
     report.extend(registry_problems)
     own_store = project is not None and opened is not None and opened.path.resolve() == project.store.resolve()
     report.extend(cross_checks(
-        dataset, registry, store=opened, read_here=dataset.files,
+        dataset, registry, store=opened, read_here=inputs.files,
         existing=(lambda f: (project.root / f).exists()) if own_store else None,
     ))
     return report
+
+
+def validate_records(data: Any, kind: str, *, store: Path | str | Store | None = None, limit: int = 50,
+                     progress: bool | None = None) -> ColumnarResult:
+    """Validate a table of records — a pandas DataFrame or an Arrow table — with the columnar validator.
+
+    The rules are the entry files' (see :mod:`benchtables.columnar`); models, and sources
+    when the table has a ``source`` column, must be declared in the store.
+
+    Args:
+        data: one record per row, the record's fields as columns (plus ``source``).
+        kind: ``scores``, ``training``, ``utilization`` or ``sampling``.
+        store: the store whose registry, models and sources rows may name (default: see
+            :func:`benchtables.load`).
+        limit: problems kept (all are counted in ``total``).
+        progress: a progress bar for large tables (default: on a terminal, not in CI).
+
+    Returns:
+        A :class:`~benchtables.columnar.ColumnarResult`: ``ok``, ``problems`` (with 1-based
+        ``row``), ``total``, ``valid`` (one flag per row) and the canonical ``table``.
+    """
+    import pyarrow as pa
+
+    opened = Store.open(store)
+    table = data if isinstance(data, pa.Table) else pa.Table.from_pandas(data, preserve_index=False)
+    known = opened.known()
+    index = NameIndex("model")
+    for row in known.models.values():
+        index.add(row["id"], row["name"], *row.get("aliases") or [])
+    ctx = ValidationContext(opened.registry(), index)
+    sources = set(known.sources) if "source" in table.column_names else None
+    return validate_table(table, kind, ctx, limit=limit, sources=sources, progress=progress)

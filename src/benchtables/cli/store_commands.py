@@ -11,7 +11,9 @@ from benchtables.cli import cli
 from benchtables.cli.options import FORMATS, format_option, store_option
 from benchtables.errors import UsageError, ValidationFailed
 from benchtables.problems import Problem, Report
-from benchtables.schemas import TABLES
+from benchtables.schemas import RECORD_KINDS, TABLES
+
+RECORD_TABLES = tuple(RECORD_KINDS)
 
 
 def _escape_data(text: str) -> str:
@@ -31,7 +33,7 @@ def github_annotation(p: Problem) -> str:
         props.append(f"line={p.line}")
     if p.column:
         props.append(f"col={p.column}")
-    title = f"{p.code}" + (f" {p.field}" if p.field else "")
+    title = f"{p.code}" + (f" {p.field}" if p.field else "") + (f" (row {p.row})" if p.row else "")
     props.append(f"title={_escape_property(title)}")
     message = p.message + (f" ({p.hint})" if p.hint else "")
     return f"::{p.severity.value} {','.join(props)}::{_escape_data(message)}"
@@ -52,14 +54,20 @@ def print_report(report: Report, fmt: str) -> None:
 @store_option
 @format_option("text", "github", "json", default="text")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-def validate_command(paths: tuple[Path, ...], store: Path | None, fmt: str, strict: bool) -> int:
-    """Check entry files (default: all of data/entries/) on their own and against the store.
+@click.option("--kind", type=click.Choice(RECORD_TABLES), default=None,
+              help="Record kind of the bulk files (default: from their metadata or names, e.g. scores-….parquet).")
+@click.option("--max-problems", type=click.IntRange(min=1), default=50, show_default=True,
+              help="Problems shown per bulk file; the summary counts them all.")
+def validate_command(paths: tuple[Path, ...], store: Path | None, fmt: str, strict: bool, kind: str | None,
+                     max_problems: int) -> int:
+    """Check entry files and bulk files (default: all of data/entries/) on their own and against the store.
 
-    Exit code 0 when there are no errors, 1 when there are (or warnings with --strict).
+    PATHS are YAML entry files, bulk files of records (Parquet, CSV, Arrow/Feather) or
+    directories. Exit code 0 when there are no errors, 1 when there are (or warnings with --strict).
     """
     from benchtables.validation import validate
 
-    report = validate(list(paths) or None, store=store)
+    report = validate(list(paths) or None, store=store, kind=kind, limit=max_problems)
     print_report(report, fmt)
     return 0 if report.ok and not (strict and report.warnings) else 1
 
@@ -70,12 +78,15 @@ def validate_command(paths: tuple[Path, ...], store: Path | None, fmt: str, stri
               help="Entry directory (default: the project's data/entries).")
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Store directory to write (default: the project's data/store).")
-def build_command(check: bool, entries: Path | None, store: Path | None) -> int:
-    """Compile all entry files into the Parquet store, atomically."""
+@click.option("--partition-by", default=None, metavar="COLUMN",
+              help="Write record tables as Hive-style partitions by this column (e.g. benchmark), "
+                   "for DuckDB, Polars and Spark to prune by directory. Default: as the store on disk is.")
+def build_command(check: bool, entries: Path | None, store: Path | None, partition_by: str | None) -> int:
+    """Compile all entry files (YAML, and bulk Parquet/CSV/Arrow files of records) into the Parquet store, atomically."""
     from benchtables.builder import build
 
     try:
-        result = build(entries=entries, store=store, check=check)
+        result = build(entries=entries, store=store, check=check, partition_by=partition_by)
     except ValidationFailed as exc:
         print_report(exc.report, "text")
         click.echo(f"benchtables: {exc}; the store was not changed", err=True)

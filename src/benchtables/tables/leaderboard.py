@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from benchtables.errors import EmptyResultError, UsageError
 from benchtables.store import Store
-from benchtables.tables.select import ScoreView, Selection, Setting
+from benchtables.tables.select import ScoreView, Selection, setting_labels
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -108,7 +108,8 @@ def leaderboard(
     requested = {"n_shot": n_shot, "setting": setting, "split": split, "subset": subset}
     try:
         selection = view.select(benchmark, metric, requested=requested, prefer=prefer, mix_settings=mix_settings,
-                                include_baselines=include_baselines)
+                                include_baselines=include_baselines,
+                                columns=[c for c in columns if c in RECORD_EXTRAS])
     except EmptyResultError:
         if not allow_empty:
             raise
@@ -142,7 +143,7 @@ def _frame(selection: Selection, view: ScoreView, *, top: int | None, tolerance:
         "parameters": info["parameters"].to_numpy(dtype=float),
         "value": rows["value"].to_numpy(dtype=float),
         "stderr": rows["stderr"].to_numpy(dtype=float),
-        "setting": [Setting.of(r).label() for r in rows[["n_shot", "setting", "split", "subset"]].to_dict("records")],
+        "setting": setting_labels(selection.rows),
         "source": rows["source"].to_numpy(),
         "reports": rows["reports"].to_numpy(dtype=int),
         "spread": (rows["high"] - rows["low"]).where(rows["high"] != rows["low"]).to_numpy(dtype=float),

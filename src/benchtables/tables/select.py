@@ -28,10 +28,12 @@ from benchtables.registry import Registry
 from benchtables.schemas import Benchmark, Metric, normalize_label, normalize_setting, normalize_subset
 from benchtables.store import Store
 
-__all__ = ["PREFER", "SETTING_COLUMNS", "ScoreView", "Setting"]
+__all__ = ["PREFER", "SETTING_COLUMNS", "ScoreView", "Setting", "setting_labels"]
 
 PREFER = ("original", "best", "latest")
 SETTING_COLUMNS = ("n_shot", "setting", "split", "subset")
+#: Score columns that choosing and ranking reports read.
+RANKING_COLUMNS = ("model", "value", "stderr", "source", "first_party", "where", "qualifiers", *SETTING_COLUMNS)
 _NORMALIZE = {"n_shot": lambda v: v, "setting": normalize_setting, "split": normalize_label, "subset": normalize_subset}
 
 
@@ -66,6 +68,18 @@ class Setting:
 
     def describe(self) -> str:
         return self.label() or "no setting stated"
+
+
+def setting_labels(rows: pa.Table) -> list[str]:
+    """The setting label of each row (``5-shot``), computed once per distinct setting."""
+    labels: dict[tuple[Any, ...], str] = {}
+    columns = [rows[k].to_pylist() for k in SETTING_COLUMNS]
+    out = []
+    for values in zip(*columns, strict=True):
+        if values not in labels:
+            labels[values] = Setting.of(dict(zip(SETTING_COLUMNS, values, strict=True))).label()
+        out.append(labels[values])
+    return out
 
 
 @dataclass
@@ -131,13 +145,16 @@ class ScoreView:
     # ------------------------------------------------------------------ selection
 
     def rows(self, benchmark: Benchmark, metric: Metric, *, include_baselines: bool = False,
-             models: Sequence[str] | None = None) -> pa.Table:
-        """Score rows of one benchmark and metric (baselines such as random chance left out)."""
-        scores = self.store.table("scores")
-        mask = pc.and_(pc.equal(scores["benchmark"], benchmark.id), pc.equal(scores["metric"], metric.id))
-        rows = scores.filter(mask)
+             models: Sequence[str] | None = None, setting: Setting | None = None,
+             columns: Sequence[str] | None = None) -> pa.Table:
+        """Score rows of one benchmark and metric, in one setting if given (baselines such as
+        random chance left out). The store filters them as it reads (see :meth:`Store.scan`)."""
+        where: dict[str, list[Any]] = {"benchmark": [benchmark.id], "metric": [metric.id]}
+        if setting is not None:
+            where.update({k: [getattr(setting, k)] for k in SETTING_COLUMNS})
         if models is not None:
-            rows = rows.filter(pc.is_in(rows["model"], value_set=pa.array(list(models), pa.string())))
+            where["model"] = list(models)
+        rows = self.store.scan("scores", columns, where=where)
         if not include_baselines and rows.num_rows:
             kinds = self.models().select(["id", "kind"])
             baselines = kinds.filter(pc.equal(kinds["kind"], "baseline"))["id"]
@@ -161,20 +178,24 @@ class ScoreView:
 
     def select(self, benchmark: str, metric: str | None = None, *, requested: Mapping[str, Any] | None = None,
                prefer: str = "original", mix_settings: bool = False, include_baselines: bool = False,
-               models: Sequence[str] | None = None, exact: bool = False) -> Selection:
+               models: Sequence[str] | None = None, exact: bool = False,
+               columns: Sequence[str] | None = None) -> Selection:
         """Comparable reports, one per model. Raises EmptyResultError when there are none.
 
         With ``exact`` (suite members), an unset n_shot, setting or subset means "none
-        stated" rather than "any"; an unset split still means any.
+        stated" rather than "any"; an unset split still means any. ``columns``: the score
+        columns the caller needs besides those ranking uses (default: all).
         """
         if prefer not in PREFER:
             raise UsageError(f"prefer must be one of {', '.join(PREFER)}, not {prefer!r}")
         b, m = self.target(benchmark, metric)
-        rows = self.rows(b, m, include_baselines=include_baselines, models=models)
-        if rows.num_rows == 0:
+        if columns is not None:
+            columns = list(dict.fromkeys([*RANKING_COLUMNS, *columns]))
+        found = self.rows(b, m, include_baselines=include_baselines, models=models, columns=columns)
+        if found.num_rows == 0:
             raise EmptyResultError(f"no {b.name} scores in metric {m.name} in the store"
                                    + (" for these models" if models else ""))
-        available = self.settings(rows)
+        available = self.settings(found)
         wanted = {k: _NORMALIZE[k](v) for k, v in (requested or {}).items() if v is not None}
         setting: Setting | None = None
         others: list[tuple[Setting, int]] = []
@@ -188,14 +209,13 @@ class ScoreView:
                 raise EmptyResultError(f"no {b.name} scores in metric {m.name} with {asked}; the store has: {listed}")
             setting = matching[0][0]
             others = [(s, n) for s, n in available if s != setting]
-            rows = rows.filter(_setting_mask(rows, setting))
+        rows = found if setting is None else found.filter(_setting_mask(found, setting))
         chosen = self._one_per_model(rows, prefer, m.higher_is_better)
         return Selection(b, m, setting, not wanted and len(available) > 1, others, chosen)
 
     def ranked(self, benchmark: Benchmark, metric: Metric, setting: Setting, prefer: str = "original") -> pa.Table:
         """One report per model in exactly this setting (no setting is chosen; may be empty)."""
-        rows = self.rows(benchmark, metric)
-        return self._one_per_model(rows.filter(_setting_mask(rows, setting)), prefer, metric.higher_is_better)
+        return self._one_per_model(self.rows(benchmark, metric, setting=setting), prefer, metric.higher_is_better)
 
     def _one_per_model(self, rows: pa.Table, prefer: str, higher: bool) -> pa.Table:
         years = self.store.table("sources").select(["id", "year"]).rename_columns(["source", "_year"])
@@ -226,4 +246,3 @@ def _setting_mask(rows: pa.Table, setting: Setting) -> pa.ChunkedArray:
         part = pc.is_null(column) if value is None else pc.fill_null(pc.equal(column, value), False)
         mask = part if mask is None else pc.and_(mask, part)
     return mask
-
