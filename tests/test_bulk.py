@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.feather as feather
 import pyarrow.parquet as pq
 import pytest
@@ -82,13 +83,18 @@ def test_three_bad_rows_among_many_are_reported_by_row_with_a_cap(declared, cli)
 
 
 def test_a_wrong_schema_is_one_error_per_column(declared, cli):
-    table = scores(50_000).drop_columns(["benchmark"])
-    table = table.set_column(table.schema.get_field_index("value"), "value", table["value"].cast(pa.string()))
-    pq.write_table(table, declared.entries / "scores-run.parquet")
+    base = scores(50_000).drop_columns(["benchmark", "value"])
+    flags = base.append_column("value", pc.greater(base["n_shot"], 5))  # a flag where a number belongs
+    pq.write_table(flags, declared.entries / "scores-run.parquet")
     report = json.loads(cli("validate", "--format", "json").out)
     assert sorted((p["field"], p["code"]) for p in report["problems"]) == [
         ("benchmark", "missing_column"), ("value", "column_type")]
-    assert "column 'value' is string, not float" in json.dumps(report)
+    assert "column 'value' is bool, not float" in json.dumps(report)
+    twice = flags.append_column("value", base["n_shot"])
+    pq.write_table(twice, declared.entries / "scores-run.parquet")
+    report = json.loads(cli("validate", "--format", "json").out)
+    assert sorted((p["field"], p["code"]) for p in report["problems"]) == [
+        ("benchmark", "missing_column"), ("value", "duplicate_column")]
 
 
 @pytest.mark.parametrize("cut", [0, 100, -20])
@@ -149,7 +155,7 @@ def test_rows_naming_undeclared_models_and_sources(declared, cli):
     table = scores(4).set_column(0, "model", pa.array(["m-7b", "m-7", "m-7b", "m-7b"]))
     table = table.set_column(5, "source", pa.array(["test2024", "test2024", "nope", None]))
     pq.write_table(table, declared.entries / "scores-run.parquet")
-    problems = json.loads(cli("validate", "--format", "json").out)["problems"]
+    problems = [p for p in json.loads(cli("validate", "--format", "json").out)["problems"] if p["severity"] == "error"]
     assert [(p["row"], p["field"], p["code"]) for p in problems] == [
         (2, "model", "unknown_model"), (3, "source", "unknown_source"), (4, "source", "missing")]
     assert "did you mean 'm-7b'" in problems[0]["hint"]
@@ -182,3 +188,94 @@ def test_validate_records_checks_a_dataframe_against_the_store():
     assert result.valid.tolist() == [True, False, False]
     first = result.table.slice(0, 1).to_pylist()[0]
     assert (first["model"], first["benchmark"], first["metric"]) == ("palm-540b", "mmlu", "acc")  # canonical ids
+
+
+def test_csv_cells_are_read_row_by_row(declared, cli):
+    """A CSV has no types: text in a number column is an error at its row, blank cells are missing."""
+    declared.write("scores-hand.csv", "model,benchmark,n_shot,value,where,estimated,subset\r\n"
+                   "m-7b,arc-challenge,25,57.8,6,no,\r\n"          # where 6: text; estimated no: a flag
+                   "m-7b,arc-easy,25,N/A,7,,\r\n"
+                   "m-7b,hellaswag,10,57.8%,Table 2,,\r\n"
+                   "m-7b,winogrande,5,—,,yes,\r\n"
+                   "m-7b,piqa,0,7.0e1,,,1\r\n"
+                   "m-7b,boolq,,,,,\r\n"
+                   "m-7b,gsm8k,five,40,,maybe,\r\n".replace(",\r\n", ",\r\n").replace("model,", "model,source,", 1)
+                   .replace("\r\nm-7b,", "\r\nm-7b,test2024,"))
+    report = json.loads(cli("validate", "--format", "json").out)
+    found = [(p["row"], p["field"], p["code"]) for p in report["problems"] if p["severity"] == "error"]
+    assert found == [(2, "value", "number_expected"), (3, "value", "number_expected"), (4, "value", "number_expected"),
+                     (6, "value", "missing"), (7, "estimated", "bool_parsing"), (7, "n_shot", "number_expected")]
+    message = next(p for p in report["problems"] if p["row"] == 3)
+    assert "'57.8%' is not a plain number" in message["message"] and "57.8" in message["hint"]
+    (declared.entries / "scores-hand.csv").write_text(
+        "model,source,benchmark,n_shot,value,where,estimated,subset\nm-7b,test2024,piqa,0,7.0e1,6,no,1\n")
+    assert cli("build").code == 0
+    row = next(r for r in Store(declared.store).table("scores").to_pylist() if r["benchmark"] == "piqa")
+    assert (row["value"], row["n_shot"], row["where"], row["estimated"], row["subset"]) == (70.0, 0, "6", False, "1")
+
+
+def test_files_written_by_pandas_and_polars(declared, cli):
+    """large_string and string_view text, unsigned dictionary indices, float32 numbers."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"model": ["m-7b", "N 13B"], "benchmark": ["mmlu", "mmlu"], "n_shot": [3, 4],
+                          "value": pd.array([57.8, 61.0], dtype="float32"), "where": [" Table 1 ", "§4.1"],
+                          "source": ["test2024", "test2024"]})
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = pa.table({name: table[name].cast(pa.large_string()) if pa.types.is_string(table[name].type)
+                      else table[name] for name in table.column_names})
+    pq.write_table(table, declared.entries / "scores-pandas.parquet")
+    model = pa.DictionaryArray.from_arrays(pa.array([1, 0], pa.uint8()), pa.array(["n-13b", "m-7b"]))
+    feather.write_feather(table.set_column(0, "model", model).set_column(2, "n_shot", pa.array([7, 8])),
+                          declared.entries / "scores-polars.arrow")
+    assert cli("validate").code == 0
+    assert cli("build").code == 0
+    rows = [r for r in Store(declared.store).table("scores").to_pylist() if r["file"].endswith((".parquet", ".arrow"))]
+    assert sorted((r["n_shot"], r["model"], r["value"], r["where"]) for r in rows) == [
+        (3, "m-7b", 57.8, "Table 1"), (4, "n-13b", 61.0, "§4.1"), (7, "m-7b", 57.8, "Table 1"), (8, "n-13b", 61.0, "§4.1")]
+
+
+def test_a_store_table_fed_back_as_a_bulk_file(declared, cli):
+    pq.write_table(scores(20), declared.entries / "scores-a.parquet")
+    assert cli("build").code == 0
+    store = Store(declared.store).table("scores")
+    (declared.entries / "scores-a.parquet").unlink()
+    pq.write_table(store.filter(pc.equal(store["file"], "data/entries/scores-a.parquet")),
+                   declared.entries / "scores-copy.parquet")
+    assert cli("validate").code == 0
+    assert cli("build").code == 0
+    again = Store(declared.store).table("scores")
+    assert set(again["file"].to_pylist()) == {"data/entries/test2024.yaml", "data/entries/scores-copy.parquet"}
+    assert again.num_rows == store.num_rows
+
+
+def test_renaming_a_bulk_file_is_not_a_duplicate_of_itself(declared, cli):
+    pq.write_table(scores(30), declared.entries / "scores-a.parquet")
+    assert cli("build").code == 0
+    (declared.entries / "scores-a.parquet").rename(declared.entries / "scores-renamed.parquet")
+    result = cli("validate", "--format", "json")
+    codes = {p["code"] for p in json.loads(result.out)["problems"]}
+    assert result.code == 0 and codes == {"deleted_file"}
+
+
+def test_fractions_where_percents_belong_and_empty_files_are_warned_about(declared, cli):
+    fractions = scores(40).set_column(3, "value", pa.array(np.linspace(0.2, 0.9, 40)))
+    pq.write_table(fractions, declared.entries / "scores-lm-eval.parquet")
+    pq.write_table(pa.table({"model": ["m-7b"], "mfu": [0.46], "source": ["test2024"]}),
+                   declared.entries / "utilization-run.parquet")
+    pq.write_table(scores(0), declared.entries / "scores-empty.parquet")
+    report = json.loads(cli("validate", "--format", "json").out)
+    warnings = sorted((p["file"].split("/")[-1], p["field"], p["code"]) for p in report["problems"])
+    assert warnings == [("scores-empty.parquet", None, "empty_file"),
+                        ("scores-lm-eval.parquet", "value", "fraction_as_percent"),
+                        ("utilization-run.parquet", "mfu", "fraction_as_percent")]
+    assert report["errors"] == 0
+    assert any("all 40 Accuracy values" in p["message"] for p in report["problems"])
+
+
+def test_the_cap_counts_checks_within_and_across_files_together(declared, cli):
+    pq.write_table(scores(10), declared.entries / "scores-a.parquet")
+    bad = scores(10).set_column(3, "value", pa.array([200.0] * 5 + list(np.linspace(1, 9, 5))))
+    pq.write_table(bad, declared.entries / "scores-b.parquet")  # 5 out of range, 5 repeating scores-a
+    report = json.loads(cli("validate", "--format", "json", "--max-problems", "3").out)
+    rows = [p["row"] for p in report["problems"] if p["file"].endswith("scores-b.parquet")]
+    assert rows == [1, 2, 3] and report["errors"] == 10 and report["omitted"] == 7

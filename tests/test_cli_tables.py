@@ -85,3 +85,14 @@ def test_render_command(cli, tmp_path, monkeypatch):
     page.write_text("<!-- benchtables:begin leaderboard mmlu --top zero -->\n<!-- benchtables:end -->\n")
     result = cli("render", page)
     assert result.code == 1 and f"{page.as_posix()}:1:" in result.err
+
+
+def test_a_benchmark_with_scores_only_in_another_metric_says_which(project, cli):
+    from conftest import SOURCE
+
+    project.write("a.yaml", SOURCE + "models:\n  - {id: m-7b, name: M 7B}\n"
+                  "scores:\n  - {model: m-7b, benchmark: hellaswag, metric: acc_norm, n_shot: 10, value: 80.1}\n")
+    assert cli("build").code == 0
+    result = cli("leaderboard", "hellaswag", "--metric", "acc")
+    assert result.code == 1
+    assert "no HellaSwag scores in metric Accuracy in the store; it has acc_norm: pass --metric" in result.err

@@ -28,14 +28,17 @@ CTX = ValidationContext(Registry.shipped(), INDEX)
 
 floats = st.one_of(st.none(), st.sampled_from([0.0, -1.0, 0.5, 1.0, 7.5, 50.0, 99.9, 100.0, 100.1, 250.0, 1e24,
                                                math.nan, math.inf, -math.inf]))
-ints = st.one_of(st.none(), st.sampled_from([-1, 0, 1, 5, 50]))
+ints = st.one_of(st.none(), st.sampled_from([-1, 0, 1, 5, 50]),
+                st.sampled_from([5.0, 2.5, 1e20, math.nan]))  # floats in a whole-number field
 labels = st.one_of(st.none(), st.sampled_from(["", " ", "cot", "CoT", "maj@1, cot", "test", "Social Sciences"]))
-texts = st.one_of(st.none(), st.sampled_from(["Table 1", "", "a note"]))
+texts = st.one_of(st.none(), st.sampled_from(["Table 1", "", "a note", " Table 1 ", "\u00a0§4.1\u3000", "表3",
+                                               "\tline\nbreak\x85", "x" * 300]))
 FIELD_VALUES = {
     "model": st.one_of(st.none(), st.sampled_from(["m-7b", "M7B", " m-7b ", "n-1b", "zz", ""])),
     "benchmark": st.one_of(st.none(), st.sampled_from(["mmlu", "MMLU", "hellaswag", "pretraining", "mmlux", ""])),
     "metric": st.one_of(st.none(), st.sampled_from(["acc", "acc_norm", "fid", "train_loss", "bogus", ""])),
-    "qualifiers": st.one_of(st.none(), st.sampled_from([[], ["value~"], ["bad qualifier"], ["parameters>"]])),
+    "qualifiers": st.one_of(st.none(), st.sampled_from([[], ["value~"], ["bad qualifier"], ["parameters>"],
+                                                        [" value~ "], [None], ["bad", "worse"], ["value~", None, "x"]])),
     "estimated": st.one_of(st.none(), st.booleans()),
     "distilled": st.one_of(st.none(), st.booleans()),
 }
@@ -98,9 +101,34 @@ def rows_of(kind):
     return st.lists(row, min_size=1, max_size=12)
 
 
-def table_of(kind, rows):
+def encoded(values, arrow, how):
+    """A column as another writer would give it: pandas, Polars, a CSV file, a Parquet dictionary."""
+    if how == "large" and pa.types.is_string(arrow):
+        return pa.array(values, pa.large_string())
+    if how == "large" and pa.types.is_list(arrow):
+        return pa.array(values, pa.large_list(pa.large_string()))
+    if how == "dictionary" and not pa.types.is_list(arrow):
+        distinct = list(dict.fromkeys(v for v in values if v is not None))
+        dictionary = distinct + distinct[:1]  # a repeated dictionary value, as concatenated files have
+        codes = [None if v is None else distinct.index(v) for v in values]
+        return pa.DictionaryArray.from_arrays(pa.array(codes, pa.uint8()), pa.array(dictionary, arrow))
+    finite = all(v is None or isinstance(v, bool) or math.isfinite(v) for v in values if not isinstance(v, str | list))
+    if how == "text" and (pa.types.is_floating(arrow) or pa.types.is_integer(arrow)) and finite:
+        return pa.array([None if v is None else repr(v) for v in values], pa.string())
+    if how == "text" and pa.types.is_boolean(arrow):
+        return pa.array([None if v is None else str(v).lower() for v in values], pa.string())
+    return pa.array(values, arrow)
+
+
+def table_of(kind, rows, encodings=None):
     cls = RECORD_KINDS[kind]
-    columns = {n: pa.array([r[n] for r in rows], arrow_type_of(i.annotation)) for n, i in cls.model_fields.items()}
+    columns = {}
+    for name, info in cls.model_fields.items():
+        values = [r[name] for r in rows]
+        arrow = arrow_type_of(info.annotation)
+        if pa.types.is_integer(arrow) and any(isinstance(v, float) for v in values):
+            arrow = pa.float64()  # as a writer that stored the whole numbers as floats
+        columns[name] = encoded(values, arrow, (encodings or {}).get(name, "native"))
     columns["source"] = pa.array(["s"] * len(rows))
     return pa.table(columns)
 
@@ -127,7 +155,10 @@ def test_both_validators_agree_row_by_row(kind, data):
     rows = data.draw(rows_of(kind))
     rows += data.draw(st.lists(st.sampled_from(rows), max_size=3))  # repeats, for duplicate keys
     chunk_rows = data.draw(st.sampled_from([1 << 20, 3]))  # one chunk, or several: keys repeat across them
-    columnar = validate_table(table_of(kind, rows), kind, CTX, sources={"s"}, keep_details=True, chunk_rows=chunk_rows)
+    encodings = data.draw(st.fixed_dictionaries({n: st.sampled_from(["native", "large", "dictionary", "text"])
+                                                 for n in RECORD_KINDS[kind].model_fields}))
+    table = table_of(kind, rows, encodings)
+    columnar = validate_table(table, kind, CTX, sources={"s"}, keep_details=True, chunk_rows=chunk_rows)
     assert sorted(columnar.details, key=repr) == per_record(kind, rows)
     assert columnar.valid.tolist() == [not any(r == i for r, _, _ in columnar.details) for i in range(len(rows))]
 
@@ -144,13 +175,13 @@ def test_canonical_values_match_the_record_path():
 
 
 def test_schema_errors_are_one_per_column():
-    table = pa.table({"model": ["m-7b"] * 1000, "value": pa.array(["high"] * 1000), "colour": [1] * 1000,
+    table = pa.table({"model": ["m-7b"] * 1000, "value": pa.array([[1.0]] * 1000), "colour": [1] * 1000,
                       "source": ["s"] * 1000})
     result = validate_table(table, "scores", CTX, sources={"s"})
     assert sorted((p.code, p.field) for p in result.problems) == [
         ("column_type", "value"), ("extra_forbidden", "colour"), ("missing_column", "benchmark")]
     assert result.total == 3 and not result.valid.any()
-    assert "column 'value' is string, not float" in next(p.message for p in result.problems if p.field == "value")
+    assert "column 'value' is list<item: double>, not float" in next(p.message for p in result.problems if p.field == "value")
 
 
 def test_a_few_bad_rows_among_many_are_reported_exactly_and_capped():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pyarrow as pa
@@ -99,9 +100,63 @@ def test_other_engines_read_the_partitioned_store(shipped):
     assert sorted(frame["benchmark"].unique().to_list()) == [c["values"] for c in counts]
 
 
-def test_partitioning_by_a_column_no_record_table_has(shipped, cli):
+@pytest.mark.parametrize("column", ["colour", "qualifiers", "where"])
+def test_partitioning_only_by_id_and_setting_columns(shipped, column):
     root, _, _ = shipped
     from benchtables.builder import build
 
-    with pytest.raises(UsageError, match="no record table has a column 'colour'"):
-        build(project=Project(root), partition_by="colour")
+    with pytest.raises(UsageError, match=f"cannot partition by '{column}': partition by one of benchmark, metric"):
+        build(project=Project(root), partition_by=column)
+
+
+def test_partitions_whose_names_sort_differently_from_their_paths(project, cli):
+    """`cot` and `cot,maj@1` (escaped `cot%2Cmaj%401`), a null setting, and an empty sampling table."""
+    from conftest import SOURCE
+
+    project.write("a.yaml", SOURCE + """models:
+  - {id: m-7b, name: M 7B, parameters: 7B}
+scores:
+  - {model: m-7b, benchmark: gsm8k, n_shot: 8, setting: cot, value: 40.1}
+  - {model: m-7b, benchmark: gsm8k, n_shot: 8, setting: "cot, maj@1", value: 44.0}
+  - {model: m-7b, benchmark: gsm8k, n_shot: 8, value: 30.2}
+""")
+    assert cli("build", "--partition-by", "setting").code == 0
+    names = sorted(p.name for p in (project.store / "scores").iterdir())
+    assert names == ["setting=__HIVE_DEFAULT_PARTITION__", "setting=cot", "setting=cot%2Cmaj%401"]
+    assert (project.store / "sampling.parquet").is_file()  # no rows to partition: one (empty) file
+    assert cli("build", "--check").code == 0  # read back in the order written
+    assert bt.load("sampling", store=project.store).empty
+    assert sorted(bt.load("scores", store=project.store)["setting"].fillna("-")) == ["-", "cot", "cot,maj@1"]
+    assert cli("build", "--partition-by", "none").code == 0
+    assert (project.store / "scores.parquet").is_file() and not (project.store / "scores").exists()
+    assert cli("build", "--check").code == 0
+
+
+def test_diff_between_git_revisions_of_a_partitioned_store(project, cli):
+    import subprocess
+
+    from conftest import SOURCE
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=project.root, check=True, capture_output=True)
+
+    entry = SOURCE + "models:\n  - {id: m-7b, name: M 7B, parameters: 7B}\n  - {id: n-7b, name: N 7B, parameters: 7B}\n" \
+        "scores:\n  - {model: m-7b, benchmark: mmlu, n_shot: 5, value: 60.0}\n  - {model: n-7b, benchmark: mmlu, n_shot: 5, value: VALUE}\n"
+    project.write("a.yaml", entry.replace("VALUE", "50.0"))
+    assert cli("build").code == 0  # one file per table
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "one", "--allow-empty")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "single files")
+    assert cli("build", "--partition-by", "benchmark").code == 0
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "partitioned")
+    project.write("a.yaml", entry.replace("VALUE", "65.0"))
+    assert cli("build").code == 0
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "n-7b overtakes")
+    same = json.loads(cli("diff", "HEAD~2", "HEAD~1", "--format", "json").out)
+    assert same["counts"] == {"added": 0, "removed": 0, "changed": 0}  # only the layout changed
+    changed = json.loads(cli("diff", "HEAD~1", "HEAD", "--format", "json").out)
+    assert changed["counts"]["changed"] == 1
+    assert "n-7b" in cli("diff", "HEAD~1", "HEAD").out

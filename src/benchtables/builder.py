@@ -13,7 +13,7 @@ from benchtables.inputs import read_inputs
 from benchtables.problems import Report
 from benchtables.project import Project, find_project
 from benchtables.registry import Registry
-from benchtables.store import RECORD_TABLES, Store, arrow_schema, tables_from, write_store
+from benchtables.store import PARTITION_COLUMNS, RECORD_TABLES, Store, partitioned, tables_from, write_store
 
 __all__ = ["BuildResult", "build", "compile_entries"]
 
@@ -77,8 +77,8 @@ def build(*, project: Project | None = None, entries: Path | str | None = None, 
         check: compare only; never write. ``result.stale`` lists what is out of date.
         registry: base registry (default: the shipped one, plus the project's registry.yaml).
         partition_by: write record tables that have this column as Hive-style partitions
-            (``scores/benchmark=mmlu/part-0.parquet``), for engines that prune by directory.
-            Default: as the store on disk is partitioned, else one file per table.
+            (``scores/benchmark=mmlu/part-0.parquet``), for engines that prune by directory;
+            ``"none"`` for one file per table. Default: as the store on disk is.
         progress: progress bars for large bulk files (default: on a terminal, not in CI).
 
     Raises:
@@ -90,11 +90,13 @@ def build(*, project: Project | None = None, entries: Path | str | None = None, 
     layout = {kind: on_disk.partition_column(kind) if on_disk.path.is_dir() else None for kind in RECORD_TABLES}
     if partition_by is None:
         partition_by = next((c for c in layout.values() if c), None)
-    elif not any(partition_by in arrow_schema(kind).names for kind in RECORD_TABLES):
-        raise UsageError(f"no record table has a column {partition_by!r} to partition by; "
-                         f"scores columns: {', '.join(arrow_schema('scores').names)}")
+    elif partition_by == "none":
+        partition_by = None
+    elif partition_by not in PARTITION_COLUMNS:
+        raise UsageError(f"cannot partition by {partition_by!r}: partition by one of {', '.join(PARTITION_COLUMNS)} "
+                         "(or 'none' for one file per table)")
     tables, report = compile_entries(entries_dir, project, registry, partition_by=partition_by, progress=progress)
-    wanted = {kind: partition_by if partition_by in tables[kind].column_names else None for kind in RECORD_TABLES}
+    wanted = {kind: partition_by if partitioned(tables[kind], partition_by) else None for kind in RECORD_TABLES}
     stale = sorted(set(on_disk.equals(tables)) | {k for k in RECORD_TABLES if layout[k] != wanted[k]},
                    key=list(tables).index)
     result = BuildResult(store=store_dir, tables=tables, report=report, stale=stale)

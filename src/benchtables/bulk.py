@@ -7,13 +7,12 @@ in an entry file or the store — and is validated by the columnar validator
 (:mod:`benchtables.columnar`), which applies the same rules as the entry-file path.
 
 Which kind a file holds: ``--kind``, else the ``benchtables.table`` metadata a store table
-or ``benchtables export parquet`` writes, else the file name (``scores.parquet``,
-``scores-lm-eval.csv``).
+carries, else the file name (``scores.parquet``, ``scores-lm-eval.csv``).
 
 Across files, a bulk row whose key an entry file, an earlier bulk file or (when
-validating) the store already holds is an error at that row. The warnings entry files get
-(disagreements between sources, fractions given as percents, …) compare records one by
-one and are not run on bulk rows.
+validating) the store already holds is an error at that row. Of the warnings entry files
+get, bulk files get the one that matters most for harness output — a percent metric given as
+fractions — per file; the others compare records one by one and are not run on bulk rows.
 """
 
 from __future__ import annotations
@@ -24,7 +23,9 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from benchtables.arrays import numpy_of
 from benchtables.columnar import ColumnarResult, key_hashes, repeated_keys, table_keys, validate_table
 from benchtables.errors import FormatError, UsageError
 from benchtables.problems import Problem, Report, Severity
@@ -55,7 +56,9 @@ def read_bulk(path: Path | str) -> pa.Table:
     """Records from a Parquet, CSV or Arrow/Feather file; FormatError if it cannot be read.
 
     Text columns of Parquet files are read dictionary-encoded: ids repeat, and the
-    validator works on distinct values.
+    validator works on distinct values. CSV columns are all read as text (a CSV file has no
+    types; guessing them would turn one stray cell into an error about the whole column), and
+    empty cells are missing values; the validator reads numbers and flags row by row.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -65,19 +68,31 @@ def read_bulk(path: Path | str) -> pa.Table:
         if suffix == ".parquet":
             import pyarrow.parquet as pq
 
-            strings = [f.name for f in pq.read_schema(path) if pa.types.is_string(f.type)]
+            strings = [f.name for f in pq.read_schema(path) if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
             table = pq.ParquetFile(path, read_dictionary=strings).read()
             pa.default_memory_pool().release_unused()  # the reader's buffers, before validation needs memory
             return table
         if suffix == ".csv":
+            import csv
+
             import pyarrow.csv as pacsv
 
-            return pacsv.read_csv(path)
+            with open(path, encoding="utf-8-sig", newline="") as handle:
+                header = next(csv.reader(handle), [])
+            convert = pacsv.ConvertOptions(column_types={name: pa.string() for name in header},
+                                           null_values=[""], strings_can_be_null=True)
+            return pacsv.read_csv(path, convert_options=convert)
         import pyarrow.feather as feather
 
         return feather.read_table(path)
-    except (pa.ArrowException, OSError) as exc:
+    except (pa.ArrowException, OSError, UnicodeDecodeError, csv_error()) as exc:
         raise FormatError(f"cannot read {path.name} as {suffix[1:]}: {exc} (is the file complete?)") from None
+
+
+def csv_error() -> type[Exception]:
+    import csv
+
+    return csv.Error
 
 
 def bulk_kind(path: Path | str, table: pa.Table, kind: str | None = None) -> str:
@@ -93,8 +108,11 @@ def bulk_kind(path: Path | str, table: pa.Table, kind: str | None = None) -> str
     for candidate in RECORD_KINDS:
         if name.startswith(candidate):
             return candidate
-    raise UsageError(f"{Path(path).name}: say which records it holds (name it scores….parquet, or pass --kind); "
-                     f"kinds: {', '.join(RECORD_KINDS)}")
+    if name.startswith(("model", "source")):
+        raise UsageError(f"{Path(path).name}: bulk files hold records ({', '.join(RECORD_KINDS)}); "
+                         "declare models and sources in an entry file (YAML)")
+    raise UsageError(f"{Path(path).name}: say which records it holds: name it scores-{Path(path).stem}{Path(path).suffix} "
+                     f"(or training-, utilization-, sampling-…), or pass --kind to validate")
 
 
 @dataclass
@@ -110,7 +128,10 @@ class BulkFile:
     def valid_rows(self) -> pa.Table:
         """The valid rows, canonical, with the file's name in a ``file`` column."""
         table = self.result.table.filter(pa.array(self.result.valid))
-        return table.append_column("file", pa.array(np.full(table.num_rows, self.name, dtype=object), pa.string()))
+        here = pa.array(np.full(table.num_rows, self.name, dtype=object), pa.string())
+        if "file" in table.column_names:  # a store table fed back: its rows now come from this file
+            return table.set_column(table.column_names.index("file"), "file", here)
+        return table.append_column("file", here)
 
 
 def check_bulk(paths: Sequence[Path], ctx: Context, sources: set[str], *, name_file: Callable[[Path], str],
@@ -141,8 +162,45 @@ def check_bulk(paths: Sequence[Path], ctx: Context, sources: set[str], *, name_f
         result = validate_table(table, file_kind, ctx, file=shown, limit=limit, sources=sources, progress=progress)
         report.extend(result.problems)
         report.omitted += result.total - len(result.problems)
+        if table.num_rows == 0:
+            report.add(Problem(Severity.WARNING, "empty_file", "the file has no rows", file=shown))
+        report.extend(fraction_warnings(result, ctx, shown))
         files.append(BulkFile(path, name_file(path), shown, file_kind, result))
     return files, report
+
+
+#: Percent fields of each record kind, with the field naming their metric (None: the field is the metric).
+_PERCENT_FIELDS = {"scores": (("value", "metric"),), "utilization": (("mfu", None), ("hfu", None))}
+
+
+def fraction_warnings(result: ColumnarResult, ctx: Context, file: str) -> list[Problem]:
+    """A percent metric whose values in the file are all ≤ 1: fractions (0.578) where percents (57.8) belong.
+
+    Evaluation harnesses report accuracy as a fraction; one file of them would otherwise
+    enter the store as numbers a hundred times too small.
+    """
+    out = []
+    table = result.table
+    for field, metric_field in _PERCENT_FIELDS.get(result.kind, ()):
+        if field not in table.column_names or not result.valid.any():
+            continue
+        values = numpy_of(pc.cast(table[field], pa.float64()))
+        given = result.valid & ~np.isnan(values)
+        if metric_field is None:  # mfu, hfu: the field is its own metric
+            selections = [(field, given)]
+        else:
+            ids = [m for m in pc.unique(table[metric_field]).to_pylist() if m is not None]
+            selections = [(m, given & numpy_of(pc.fill_null(pc.equal(table[metric_field], m), False))) for m in ids]
+        groups = [(m, float(values[rows].max()) if rows.any() else None, int(rows.sum())) for m, rows in selections]
+        for metric_id, largest, count in groups:
+            metric = ctx.registry.metrics.get(metric_id or "")
+            if metric is None or not metric.is_percent or largest is None or count == 0 or largest > 1:
+                continue
+            out.append(Problem(Severity.WARNING, "fraction_as_percent",
+                               f"all {count} {metric.name} values in {field} are at most 1, but {metric.name} is a "
+                               "percentage (0–100)", file=file, field=field,
+                               hint="multiply by 100 if these are fractions"))
+    return out
 
 
 def cross_duplicates(kind: str, earlier: Sequence[pa.Table], files: Sequence[BulkFile], limit: int = 50) -> Report:

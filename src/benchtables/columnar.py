@@ -21,6 +21,7 @@ and a property test holds the two paths to the same verdict on every row.
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -36,7 +37,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from benchtables.arrays import numpy_of, string_array
 from benchtables.errors import UsageError
-from benchtables.problems import Problem, Severity
+from benchtables.problems import Problem, Severity, did_you_mean
 from benchtables.rules import Context
 from benchtables.schemas import RECORD_KINDS, QuantitySpec, Record
 from benchtables.store import arrow_type_of
@@ -105,30 +106,68 @@ def _first_error(adapter: TypeAdapter[Any], value: Any) -> tuple[Any, dict[str, 
 # --------------------------------------------------------------------------- schema
 
 
+def _text_type(arrow: pa.DataType) -> bool:
+    return pa.types.is_string(arrow) or pa.types.is_large_string(arrow) or pa.types.is_string_view(arrow)
+
+
+def plain_types(table: pa.Table) -> pa.Table:
+    """The table with one representation per kind of column, whatever wrote it.
+
+    Text becomes ``string`` (pandas and Polars write ``large_string`` and ``string_view``),
+    lists ``list<string>``, single-precision floats the double nearest their shortest decimal;
+    dictionary encoding is kept for text (the validator works on distinct values) and decoded
+    for numbers and flags, or when the dictionary itself holds nulls.
+    """
+    columns = []
+    for i, f in enumerate(table.schema):
+        column, arrow = table.column(i), f.type
+        if pa.types.is_dictionary(arrow):
+            plain_dictionary = _text_type(arrow.value_type) and not any(c.dictionary.null_count for c in column.chunks)
+            if not plain_dictionary:
+                column, arrow = column.cast(arrow.value_type), arrow.value_type
+            elif not pa.types.is_string(arrow.value_type):
+                column = column.cast(pa.dictionary(arrow.index_type, pa.string()))
+        if _text_type(arrow) and not pa.types.is_string(arrow):
+            column = column.cast(pa.string())
+        elif pa.types.is_float32(arrow) or pa.types.is_float16(arrow):  # 57.8, not 57.79999923706055
+            column = column.cast(pa.string()).cast(pa.float64())
+        elif (pa.types.is_list(arrow) or pa.types.is_large_list(arrow)) and _text_type(arrow.value_type) \
+                and arrow != pa.list_(pa.field("element", pa.string())):
+            column = column.cast(pa.list_(pa.field("element", pa.string())))
+        columns.append(column)
+    return pa.Table.from_arrays(columns, names=table.column_names)
+
+
 def _compatible(category: str, arrow: pa.DataType) -> bool:
     if pa.types.is_null(arrow):
         return True
     if pa.types.is_dictionary(arrow):
         arrow = arrow.value_type
+    if pa.types.is_string(arrow):
+        return category != "list"  # text is read as numbers or flags row by row
     return {
         "float": pa.types.is_integer(arrow) or pa.types.is_floating(arrow) or pa.types.is_decimal(arrow),
         "int": pa.types.is_integer(arrow) or pa.types.is_floating(arrow),
         "bool": pa.types.is_boolean(arrow),
-        "str": pa.types.is_string(arrow) or pa.types.is_large_string(arrow),
-        "list": (pa.types.is_list(arrow) or pa.types.is_large_list(arrow)) and (
-            pa.types.is_string(arrow.value_type) or pa.types.is_null(arrow.value_type)),
+        "str": False,
+        "list": pa.types.is_list(arrow) and (pa.types.is_string(arrow.value_type) or pa.types.is_null(arrow.value_type)),
     }[category]
 
 
 def schema_problems(schema: pa.Schema, cls: type[Record], file: str | None, *, need_source: bool = True) -> list[Problem]:
-    """One problem per column that is missing, unknown or of the wrong type."""
+    """One problem per column that is missing, unknown, repeated or of the wrong type."""
     specs = field_specs(cls)
     problems = []
 
     def error(code: str, column: str, message: str, hint: str | None = None) -> None:
         problems.append(Problem(Severity.ERROR, code, message, file=file, field=column, hint=hint))
 
-    for name in schema.names:
+    for name in sorted({n for n in schema.names if schema.names.count(n) > 1}):
+        error("duplicate_column", name, f"the file has {schema.names.count(name)} columns named {name!r}",
+              "keep one of them")
+    for name in dict.fromkeys(schema.names):
+        if schema.names.count(name) > 1:
+            continue
         if name not in specs and name not in EXTRA_COLUMNS:
             error("extra_forbidden", name, f"unknown column {name!r} for {cls.KIND} records",
                   f"columns: {', '.join([*specs, 'source'])}")
@@ -190,7 +229,7 @@ class _Chunk:
         array = self.array(name)
         if pa.types.is_null(array.type):
             return np.full(self.n, np.nan)
-        return numpy_of(pc.cast(array, pa.float64()))
+        return numpy_of(pc.cast(array, pa.float64(), safe=False))  # integers beyond 2**53: nearest float
 
     def present(self, name: str) -> np.ndarray:
         array = self.array(name)
@@ -218,7 +257,8 @@ def indices_of(array: pa.DictionaryArray) -> np.ndarray:
     """The codes of a dictionary array as int64, -1 for nulls (``fill_null`` is slow on indices)."""
     indices = array.indices
     width = indices.type.bit_width // 8
-    raw = np.frombuffer(indices.buffers()[1], dtype=f"<i{width}", count=len(indices), offset=indices.offset * width)
+    kind = "i" if pa.types.is_signed_integer(indices.type) else "u"
+    raw = np.frombuffer(indices.buffers()[1], dtype=f"<{kind}{width}", count=len(indices), offset=indices.offset * width)
     codes = raw.astype(np.int64)
     if indices.null_count:
         codes[~numpy_of(indices.is_valid())] = -1
@@ -266,6 +306,8 @@ class _Found:
 
 def _field_checks(chunk: _Chunk, cls: type[Record]) -> Iterator[_Found]:
     for name, spec in field_specs(cls).items():
+        if spec.category != "str" and pa.types.is_string(_value_type(chunk.array(name).type)):
+            yield from _text_values(chunk, cls, spec)
         array = chunk.array(name)
         null = ~chunk.present(name)
         if spec.required:
@@ -280,6 +322,44 @@ def _field_checks(chunk: _Chunk, cls: type[Record]) -> Iterator[_Found]:
             arrow = arrow_type_of(cls.model_fields[name].annotation)
             current = chunk.array(name).cast(arrow)  # if_else: fill_null is slow on bool columns
             chunk.replace(name, pc.if_else(current.is_null(), pa.scalar(spec.default, arrow), current))
+
+
+def _value_type(arrow: pa.DataType) -> pa.DataType:
+    return arrow.value_type if pa.types.is_dictionary(arrow) else arrow
+
+
+#: Text a bulk file may give for a number: plain decimal notation, in the field's stored unit.
+_PLAIN_NUMBER = r"^\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*$"
+
+
+def _text_values(chunk: _Chunk, cls: type[Record], spec: FieldSpec) -> Iterator[_Found]:
+    """A number, flag or list field given as text (a CSV column, a pandas object column).
+
+    Numbers must be plain decimals in the stored unit (``70000000000``, not ``70B``: quantity
+    words and signs are for entry files, whose parser also records bounds and approximations);
+    flags and lists go through the field's own pydantic validation, once per distinct value.
+    """
+    array = chunk.array(spec.name)
+    text = array.cast(pa.string()) if pa.types.is_dictionary(array.type) else array
+    if spec.category in ("float", "int"):
+        plain = numpy_of(pc.fill_null(pc.match_substring_regex(text, _PLAIN_NUMBER), False))
+        bad = chunk.present(spec.name) & ~plain
+        kept = pc.if_else(pa.array(plain), text, pa.scalar(None, pa.string()))
+        numbers = pc.cast(pc.utf8_trim_whitespace(kept), pa.float64())
+        chunk.replace(spec.name, numbers)
+        yield from _fail(chunk, spec.name, "number_expected", bad)
+        return
+    codes, distinct = chunk.codes(spec.name)
+    adapter = _adapter(cls, spec.name)
+    arrow = arrow_type_of(cls.model_fields[spec.name].annotation)
+    values, errors = [], []
+    for value in distinct:
+        result, error = _first_error(adapter, value)
+        values.append(result)
+        errors.append(error["type"] if error else None)
+    chunk.replace(spec.name, pa.array(values, arrow).take(pa.array(codes, pa.int64(), mask=codes < 0)))
+    for code in sorted({c for c in errors if c}):
+        yield from _fail(chunk, spec.name, code, np.array([c == code for c in errors] + [False], dtype=bool)[codes])
 
 
 def _fail(chunk: _Chunk, name: str | None, code: str, mask: np.ndarray) -> Iterator[_Found]:
@@ -298,6 +378,7 @@ def _number_checks(chunk: _Chunk, spec: FieldSpec, null: np.ndarray) -> Iterator
                          present & ~np.isfinite(values))
         if spec.category == "int":
             yield from _fail(chunk, spec.name, "int_from_float", present & np.isfinite(values) & (values != np.round(values)))
+            yield from _fail(chunk, spec.name, "int_parsing_size", present & np.isfinite(values) & (np.abs(values) >= 2.0**63))
         for code, op, limit in spec.bounds:
             yield from _fail(chunk, spec.name, code, present & np.isfinite(values) & ~op(values, limit))
     if spec.category == "int" and not pa.types.is_integer(chunk.array(spec.name).type):
@@ -305,8 +386,10 @@ def _number_checks(chunk: _Chunk, spec: FieldSpec, null: np.ndarray) -> Iterator
         chunk.replace(spec.name, pa.array(np.where(ok, values, 0).astype(np.int64), pa.int64(), mask=~ok))
 
 
-#: Text pydantic leaves as it is: starts and ends with a visible ASCII character.
-_UNCHANGED_TEXT = r"^[!-~](?s:.*[!-~])?$"
+#: Text pydantic's whitespace stripping leaves as it is: it neither starts nor ends with a
+#: Unicode White_Space character (Z categories, U+0009–U+000D, U+0085).
+_SPACE = r"\p{Z}\x{09}-\x{0D}\x{85}"
+_UNCHANGED_TEXT = rf"^[^{_SPACE}](?s:.*[^{_SPACE}])?$"
 
 
 def _plain(cls: type[Record], name: str) -> bool:
@@ -358,20 +441,36 @@ def _validate_values(adapter: TypeAdapter[Any], values: list[Any]) -> tuple[list
 
 
 def _list_checks(chunk: _Chunk, cls: type[Record], name: str) -> Iterator[_Found]:
+    """Each element through the element type's validation: one problem per bad element, as pydantic
+    reports them, and the elements normalised (whitespace stripped) in place."""
     array = chunk.array(name)
     flat = pc.list_flatten(array)
     if len(flat) == 0:
         return
-    parents = numpy_of(pc.list_parent_indices(array))
-    adapter = _element_adapter(cls, name)
+    parents = numpy_of(pc.list_parent_indices(array)).astype(np.int64)
     encoded = flat.dictionary_encode()
-    bad_values = {i: e["type"] for i, v in enumerate(encoded.dictionary.to_pylist())
-                  if (e := _first_error(adapter, v)[1]) is not None}
-    if bad_values:
-        element_bad = np.isin(numpy_of(encoded.indices), list(bad_values))
-        mask = np.zeros(chunk.n, dtype=bool)
-        mask[parents[element_bad]] = True
-        yield from _fail(chunk, name, next(iter(bad_values.values())), mask)
+    codes = indices_of(encoded)
+    adapter = _element_adapter(cls, name)
+    normalized, errors = _validate_values(adapter, encoded.dictionary.to_pylist())
+    null_error = _first_error(adapter, None)[1]
+    element_errors = np.array([*errors, null_error["type"] if null_error else None], dtype=object)[codes]
+    bad = np.flatnonzero(element_errors != None)  # noqa: E711 (elementwise)
+    if len(bad):
+        # the k-th bad element of a row is the row's k-th problem
+        ordinal = np.arange(len(bad)) - np.searchsorted(parents[bad], parents[bad], side="left")
+        failed = np.zeros(chunk.n, dtype=bool)
+        for k, code in sorted({(int(o), c) for o, c in zip(ordinal, element_errors[bad], strict=True)}):
+            mask = np.zeros(chunk.n, dtype=bool)
+            mask[parents[bad][(ordinal == k) & (element_errors[bad] == code)]] = True
+            failed |= mask
+            yield _Found(name, code, mask, 0)
+        chunk.fail(name, failed)
+    offsets = numpy_of(array.offsets).astype(np.int64)
+    values = dictionary_array(codes, normalized).cast(pa.string())
+    rebuilt = pa.ListArray.from_arrays(pa.array(offsets - offsets[0], pa.int32()), values,
+                                       type=pa.list_(pa.field("element", pa.string())),
+                                       mask=array.is_null() if array.null_count else None)
+    chunk.replace(name, rebuilt)
 
 
 def _rule_checks(chunk: _Chunk, cls: type[Record], ctx: Context) -> Iterator[_Found]:
@@ -563,10 +662,11 @@ def validate_table(table: pa.Table, kind: str, ctx: Context, *, file: str | None
     if kind not in RECORD_KINDS:
         raise UsageError(f"unknown record kind {kind!r}; kinds: {', '.join(RECORD_KINDS)}")
     cls = RECORD_KINDS[kind]
+    table = plain_types(table)
     problems = schema_problems(table.schema, cls, file, need_source=sources is not None)
     if problems:
         return ColumnarResult(kind, table, np.zeros(table.num_rows, dtype=bool), problems, len(problems),
-                              hashes=np.zeros(table.num_rows, dtype=np.uint64))
+                              details=[] if keep_details else None, hashes=np.zeros(table.num_rows, dtype=np.uint64))
     bar = _progress(table.num_rows, progress)
     found: list[_Found] = []
     pieces: list[pa.Table] = []
@@ -592,7 +692,7 @@ def validate_table(table: pa.Table, kind: str, ctx: Context, *, file: str | None
         found.append(_Found(None, "duplicate_record", earlier >= 0, 0, earlier))
         valid &= earlier < 0
     result = ColumnarResult(kind, canonical, valid, total=int(sum(int(f.mask.sum()) for f in found)), hashes=hashes)
-    result.problems = _problems(found, table, canonical, cls, ctx, file, limit)
+    result.problems = _problems(found, table, canonical, cls, ctx, file, limit, sources)
     if keep_details:
         result.details = sorted(((int(r) + f.offset, f.field, f.code) for f in found for r in np.flatnonzero(f.mask)), key=repr)
     return result
@@ -608,28 +708,35 @@ def _canonical(chunk: _Chunk, names: list[str], cls: type[Record]) -> pa.Table:
 
 
 def _problems(found: list[_Found], table: pa.Table, canonical: pa.Table, cls: type[Record], ctx: Context,
-              file: str | None, limit: int) -> list[Problem]:
+              file: str | None, limit: int, sources: set[str] | None) -> list[Problem]:
     """The first ``limit`` problems in row order, with the per-record path's messages."""
     candidates = sorted((int(r) + f.offset, i) for i, f in enumerate(found) for r in np.flatnonzero(f.mask)[:limit])[:limit]
     out = []
     for row, i in candidates:
         item = found[i]
-        message, hint = _message(item, row, table, canonical, cls, ctx)
+        message, hint = _message(item, row, table, canonical, cls, ctx, sources)
         out.append(Problem(Severity.ERROR, item.code, message, file=file, field=item.field, hint=hint, row=row + 1))
     return out
 
 
 def _message(item: _Found, row: int, table: pa.Table, canonical: pa.Table, cls: type[Record],
-             ctx: Context) -> tuple[str, str | None]:
+             ctx: Context, sources: set[str] | None) -> tuple[str, str | None]:
     """What the per-record path says about this problem: field errors from pydantic on the value
     as given, rule violations from the rule on the canonical row."""
     if item.code == "duplicate_record" and item.earlier is not None:
         return f"the same record as row {int(item.earlier[row - item.offset]) + 1}", "one number per record"
     if item.code == "missing":
         return "required field is missing", None
+    if item.code == "number_expected":
+        text = table[item.field][row].as_py()
+        return (f"{text!r} is not a plain number",
+                "bulk files hold numbers in the field's stored unit (57.8, 70000000000); "
+                "write quantities such as 70B or 57.8% in entry files")
     values = canonical.slice(row, 1).to_pylist()[0]
     if item.code == "unknown_source":
-        return f"unknown source {values.get('source')!r}", "declare it in an entry file's source: section"
+        close = difflib.get_close_matches(str(values.get("source")), sorted(sources or ()), n=2, cutoff=0.6)
+        return (f"unknown source {values.get('source')!r}",
+                did_you_mean(close) or "declare it in an entry file's source: section")
     for rule in cls.RULES:  # in order, as the per-record path runs them
         for violation in rule.check(dict(values), ctx):
             if violation.code == item.code and violation.field == item.field:

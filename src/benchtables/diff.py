@@ -21,7 +21,7 @@ from typing import Any
 from benchtables.errors import StoreCorruptError, UsageError
 from benchtables.project import find_project
 from benchtables.schemas import RECORD_KINDS
-from benchtables.store import TABLES, Store
+from benchtables.store import Store
 from benchtables.tables.select import SETTING_COLUMNS, ScoreView, Setting
 
 __all__ = ["BoardChange", "RecordChange", "StoreDiff", "diff_stores", "open_revision"]
@@ -106,11 +106,15 @@ def open_revision(spec: str) -> Iterator[Store]:
         raise UsageError(f"{spec!r} is neither a store directory nor a git revision")
     top = _git(project.root, "rev-parse", "--show-toplevel").stdout.decode().strip()
     prefix = project.store.resolve().relative_to(Path(top).resolve()).as_posix()
+    listed = _git(project.root, "ls-tree", "--full-tree", "-r", "--name-only", spec, "--", f"{prefix}/")
+    files = [f for f in listed.stdout.decode().splitlines() if f.endswith(".parquet")]
     with tempfile.TemporaryDirectory(prefix="benchtables-diff-") as tmp:
-        for name in TABLES:
-            shown = _git(project.root, "show", f"{spec}:{prefix}/{name}.parquet")
+        for file in files:  # every table file, single or in partition directories
+            shown = _git(project.root, "show", f"{spec}:{file}")
             if shown.returncode == 0:
-                (Path(tmp) / f"{name}.parquet").write_bytes(shown.stdout)
+                target = Path(tmp) / Path(file).relative_to(prefix)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(shown.stdout)
         yield Store(Path(tmp))
 
 

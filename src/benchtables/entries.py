@@ -92,10 +92,15 @@ class Dataset:
 
     def model_index(self) -> NameIndex:
         """The declared models by id, name and alias: what a record's ``model`` may say."""
-        index = NameIndex("model")
-        for loc in self.models.values():
-            index.add(loc.values["id"], loc.values["name"], *loc.values.get("aliases") or [])
-        return index
+        return model_index(loc.values for loc in self.models.values())
+
+
+def model_index(models: Iterable[Mapping[str, Any]]) -> NameIndex:
+    """Models (mappings with id, name, aliases) by id, name and alias."""
+    index = NameIndex("model")
+    for model in models:
+        index.add(model["id"], model["name"], *model.get("aliases") or [])
+    return index
 
 
 @dataclass

@@ -95,7 +95,7 @@ class ValidationFailed(BenchtablesError):
 
     def __init__(self, report: Report, action: str = "validation"):
         self.report = report
-        n = len(report.errors)
+        n = len(report.errors) + report.omitted
         super().__init__(f"{action} failed: {n} error{'s' if n != 1 else ''} in entry files")
 
 

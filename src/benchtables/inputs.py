@@ -45,7 +45,7 @@ class Inputs:
 
 def read_inputs(paths: Iterable[Path | str], registry: Registry, *, project_relative: Callable[[Path], str] | None = None,
                 known: Known | None = None, store: Any = None, kind: str | None = None, limit: int = 50,
-                progress: bool | None = None) -> Inputs:
+                progress: bool | None = None, existing: Callable[[str], bool] | None = None) -> Inputs:
     """Read and validate entry files and bulk files.
 
     Args:
@@ -58,6 +58,8 @@ def read_inputs(paths: Iterable[Path | str], registry: Registry, *, project_rela
         kind: the record kind of every bulk file (default: from metadata or file name).
         limit: problems kept per bulk file (all are counted).
         progress: progress bars for large bulk files (default: on a terminal, not in CI).
+        existing: ``file -> bool``, whether a file the store names still exists; rows of
+            files that do not (renamed or deleted) are not compared with.
     """
     paths = [Path(p) for p in paths]
     known = known or Known()
@@ -81,7 +83,20 @@ def read_inputs(paths: Iterable[Path | str], registry: Registry, *, project_rela
                                          for loc in dataset.records[record_kind]])]
         if store is not None:
             rows = store.table(record_kind, columns)
-            others = pc.invert(pc.is_in(rows["file"], value_set=pa.array(sorted(read_here), pa.string())))
+            files = pc.unique(rows["file"]).to_pylist()
+            gone = {f for f in files if f is not None and existing is not None and not existing(f)}
+            others = pc.invert(pc.is_in(rows["file"], value_set=pa.array(sorted(read_here | gone), pa.string())))
             earlier.insert(0, rows.filter(others))
         report.merge(cross_duplicates(record_kind, earlier, bulk, limit))
+    _cap(report, [f.display for f in bulk], limit)
     return Inputs(dataset, bulk, report)
+
+
+def _cap(report: Report, files: list[str], limit: int) -> None:
+    """Keep the first ``limit`` row problems of each bulk file (checks of the file and across files together)."""
+    for file in files:
+        rows = sorted((p for p in report.problems if p.file == file and p.row is not None), key=lambda p: p.row or 0)
+        extra = {id(p) for p in rows[limit:]}
+        if extra:
+            report.problems = [p for p in report.problems if id(p) not in extra]
+            report.omitted += len(extra)

@@ -104,7 +104,7 @@ repos:
         name: benchtables validate
         entry: benchtables validate
         language: system
-        files: ^data/entries/.*\\.ya?ml$
+        files: ^data/entries/.*\\.(ya?ml|parquet|csv|arrow|feather|ipc)$
       - id: benchtables-build-check
         name: benchtables build --check
         entry: benchtables build --check

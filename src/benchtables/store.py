@@ -123,8 +123,8 @@ def arrow_schema(table: str) -> pa.Schema:
 def _sorted(table: pa.Table, name: str, partition_by: str | None = None) -> pa.Table:
     """Rows in the store's order: by the table's sort key, then every other column (a total order).
 
-    A table partitioned by a column is ordered by partition first, the order a reader
-    lists the partition directories in.
+    A table partitioned by a column is ordered by partition first, in the order of the
+    partition files' paths, which is the order pyarrow.dataset reads them in.
     """
     if table.num_rows < 2:
         return table
@@ -132,8 +132,9 @@ def _sorted(table: pa.Table, name: str, partition_by: str | None = None) -> pa.T
     sortable = [c for c in order if c in table.column_names]
     rest = [c for c in table.column_names if c not in sortable and not pa.types.is_list(table.schema.field(c).type)]
     keys = [(c, "ascending") for c in (*sortable, *rest)]
-    if partition_by is not None:
-        table = table.append_column("_partition", partition_names(table[partition_by]))
+    if partition_by is not None:  # "name/": readers list partition files by their path
+        names = pc.binary_join_element_wise(partition_names(table[partition_by]), "/", "")
+        table = table.append_column("_partition", names)
         keys.insert(0, ("_partition", "ascending"))
         return table.sort_by(keys).drop_columns(["_partition"])
     return table.sort_by(keys)
@@ -175,7 +176,7 @@ def records_table(kind: str, rows: list[dict[str, Any]], more: Sequence[pa.Table
     if kind == "sampling":
         index = table.schema.get_field_index("sampling_cost")
         table = table.set_column(index, schema.field("sampling_cost"), _sampling_cost(table))
-    return _sorted(table, kind, partition_by if partition_by in table.column_names else None)
+    return _sorted(table, kind, partition_by if partitioned(table, partition_by) else None)
 
 
 def _first_party(table: pa.Table, introduced: Mapping[str, str | None]) -> pa.Array:
@@ -190,13 +191,11 @@ def _sampling_cost(table: pa.Table) -> pa.Array:
     stated = table["sampling_cost"].combine_chunks()
     product = pc.multiply(pc.cast(table["steps"], pa.float64()), table["cost_per_step"]).combine_chunks()
     values = numpy_of(pc.cast(product, pa.float64()))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        digits = 11 - np.floor(np.log10(np.abs(values)))
-    rounded = values.copy()
-    for d in np.unique(digits[np.isfinite(digits)]):
-        at = digits == d
-        rounded[at] = np.round(values[at], int(d))
-    computed = pa.array(rounded, pa.float64(), mask=~np.isfinite(values))
+    finite = np.isfinite(values)
+    distinct, inverse = np.unique(values[finite], return_inverse=True)
+    rounded = np.full(len(values), np.nan)
+    rounded[finite] = np.array([float(f"{v:.12g}") for v in distinct.tolist()], dtype=float)[inverse.reshape(-1)]
+    computed = pa.array(rounded, pa.float64(), mask=~finite)
     return pc.if_else(pc.is_null(stated), computed, stated)
 
 
@@ -243,6 +242,16 @@ def write_table(table: pa.Table, path: Path) -> None:
     pq.write_table(table, path, **_PARQUET_OPTIONS)
 
 
+#: Columns a store may be partitioned by: ids and settings that queries filter on.
+PARTITION_COLUMNS = ("benchmark", "metric", "model", "source", "n_shot", "setting", "split", "subset", "hardware",
+                     "sampler")
+
+
+def partitioned(table: pa.Table, column: str | None) -> bool:
+    """Whether ``table`` is written partitioned by ``column``: it has the column and rows to split."""
+    return column is not None and column in table.column_names and table.num_rows > 0
+
+
 def write_partitioned(table: pa.Table, directory: Path, column: str) -> None:
     """Write ``table`` as Hive-style partitions (``column=value/part-0.parquet``), in the table's order.
 
@@ -278,7 +287,7 @@ def write_store(tables: Mapping[str, pa.Table], store: Path | str, partition_by:
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     try:
         for name, table in tables.items():
-            if partition_by is not None and name in RECORD_TABLES and partition_by in table.column_names:
+            if name in RECORD_TABLES and partitioned(table, partition_by):
                 write_partitioned(table, staging / name, partition_by)
             else:
                 write_table(table, staging / f"{name}.parquet")

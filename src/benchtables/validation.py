@@ -8,10 +8,9 @@ from typing import Any
 
 from benchtables.checks import cross_checks
 from benchtables.columnar import ColumnarResult, validate_table
-from benchtables.entries import Known, ValidationContext
+from benchtables.entries import Known, ValidationContext, model_index
 from benchtables.errors import StoreError, UsageError
 from benchtables.inputs import read_inputs
-from benchtables.names import NameIndex
 from benchtables.problems import Report
 from benchtables.project import find_project
 from benchtables.registry import Registry
@@ -55,15 +54,19 @@ def validate(paths: Iterable[Path | str] | None = None, *, store: Path | str | S
         known, opened = Known(), None
     if opened is not None and not opened.path.is_dir():
         opened = None
+    own_store = project is not None and opened is not None and opened.path.resolve() == project.store.resolve()
+    existing = (lambda f: (project.root / f).exists()) if own_store and project is not None else None
+    if existing is not None:  # what renamed or deleted files declared is gone with them
+        known = Known(
+            sources={k: v for k, v in known.sources.items() if not v.get("file") or existing(v["file"])},
+            models={k: {**v, "declared_in": [f for f in v.get("declared_in") or [] if existing(f)]}
+                    for k, v in known.models.items()},
+        )
     inputs = read_inputs(paths, registry, project_relative=project.relative if project else None, known=known,
-                         store=opened, kind=kind, limit=limit, progress=progress)
+                         store=opened, kind=kind, limit=limit, progress=progress, existing=existing)
     report, dataset = inputs.report, inputs.dataset
     report.extend(registry_problems)
-    own_store = project is not None and opened is not None and opened.path.resolve() == project.store.resolve()
-    report.extend(cross_checks(
-        dataset, registry, store=opened, read_here=inputs.files,
-        existing=(lambda f: (project.root / f).exists()) if own_store else None,
-    ))
+    report.extend(cross_checks(dataset, registry, store=opened, read_here=inputs.files, existing=existing))
     return report
 
 
@@ -91,9 +94,6 @@ def validate_records(data: Any, kind: str, *, store: Path | str | Store | None =
     opened = Store.open(store)
     table = data if isinstance(data, pa.Table) else pa.Table.from_pandas(data, preserve_index=False)
     known = opened.known()
-    index = NameIndex("model")
-    for row in known.models.values():
-        index.add(row["id"], row["name"], *row.get("aliases") or [])
-    ctx = ValidationContext(opened.registry(), index)
+    ctx = ValidationContext(opened.registry(), model_index(known.models.values()))
     sources = set(known.sources) if "source" in table.column_names else None
     return validate_table(table, kind, ctx, limit=limit, sources=sources, progress=progress)

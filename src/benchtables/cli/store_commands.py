@@ -13,8 +13,6 @@ from benchtables.errors import UsageError, ValidationFailed
 from benchtables.problems import Problem, Report
 from benchtables.schemas import RECORD_KINDS, TABLES
 
-RECORD_TABLES = tuple(RECORD_KINDS)
-
 
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -54,7 +52,7 @@ def print_report(report: Report, fmt: str) -> None:
 @store_option
 @format_option("text", "github", "json", default="text")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-@click.option("--kind", type=click.Choice(RECORD_TABLES), default=None,
+@click.option("--kind", type=click.Choice(list(RECORD_KINDS)), default=None,
               help="Record kind of the bulk files (default: from their metadata or names, e.g. scores-….parquet).")
 @click.option("--max-problems", type=click.IntRange(min=1), default=50, show_default=True,
               help="Problems shown per bulk file; the summary counts them all.")
@@ -80,7 +78,8 @@ def validate_command(paths: tuple[Path, ...], store: Path | None, fmt: str, stri
               help="Store directory to write (default: the project's data/store).")
 @click.option("--partition-by", default=None, metavar="COLUMN",
               help="Write record tables as Hive-style partitions by this column (e.g. benchmark), "
-                   "for DuckDB, Polars and Spark to prune by directory. Default: as the store on disk is.")
+                   "for DuckDB, Polars and Spark to prune by directory; 'none' for one file per table. "
+                   "Default: as the store on disk is.")
 def build_command(check: bool, entries: Path | None, store: Path | None, partition_by: str | None) -> int:
     """Compile all entry files (YAML, and bulk Parquet/CSV/Arrow files of records) into the Parquet store, atomically."""
     from benchtables.builder import build

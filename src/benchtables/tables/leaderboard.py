@@ -21,6 +21,8 @@ LABELS = {"rank": "#", "name": "Model", "organization": "Organization", "paramet
           "setting": "Setting", "source": "Source", "reports": "Reports", "spread": "Spread", "where": "Where",
           "quote": "Quote", "notes": "Notes", "estimated": "Estimated", "first_party": "First party",
           "released": "Released", "kind": "Kind", "introduced_by": "Introduced by"}
+#: Other settings named under a leaderboard (per-subject MMLU has hundreds).
+OTHER_SETTINGS_SHOWN = 8
 RECORD_EXTRAS = ("where", "quote", "notes", "estimated", "first_party", "split", "subset", "n_shot", "file")
 MODEL_EXTRAS = ("kind", "released", "introduced_by", "active_parameters", "aliases")
 
@@ -182,7 +184,10 @@ def _describe(df: pd.DataFrame, selection: Selection, view: ScoreView) -> None:
     if selection.chosen_automatically and setting is not None:
         caption += " (the setting with the most models)"
     if selection.others:
-        listed = "; ".join(f"{s.describe()} ({n} model{'s' if n != 1 else ''})" for s, n in selection.others)
+        shown = OTHER_SETTINGS_SHOWN
+        listed = "; ".join(f"{s.describe()} ({n} model{'s' if n != 1 else ''})" for s, n in selection.others[:shown])
+        more = len(selection.others) - shown
+        listed += f"; and {more} more (--mix-settings lists every row's)" if more > 0 else ""
         notes.append(f"Other settings in the store: {listed}.")
     if df["disputed"].any():
         notes.append("⚠ sources disagree on this model by more than the tolerance (see spread).")

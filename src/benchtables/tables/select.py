@@ -193,8 +193,11 @@ class ScoreView:
             columns = list(dict.fromkeys([*RANKING_COLUMNS, *columns]))
         found = self.rows(b, m, include_baselines=include_baselines, models=models, columns=columns)
         if found.num_rows == 0:
+            present = self.store.scan("scores", ["metric"], where={"benchmark": [b.id]})
+            others = sorted(set(present["metric"].to_pylist()) - {m.id})
             raise EmptyResultError(f"no {b.name} scores in metric {m.name} in the store"
-                                   + (" for these models" if models else ""))
+                                   + (" for these models" if models else "")
+                                   + (f"; it has {', '.join(others)}: pass --metric" if others else ""))
         available = self.settings(found)
         wanted = {k: _NORMALIZE[k](v) for k, v in (requested or {}).items() if v is not None}
         setting: Setting | None = None
