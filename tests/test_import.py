@@ -107,6 +107,30 @@ def test_lm_eval_task_names_map_to_benchmarks_and_subsets(tmp_path, monkeypatch)
     assert (bbh["subset"], bbh["setting"]) == ("boolean_expressions", "cot,get-answer")
 
 
+def test_lm_eval_families_and_group_shots(tmp_path, monkeypatch):
+    """Subtasks split off their family only; a group takes its subtasks' n-shot when it has none."""
+    monkeypatch.chdir(tmp_path)
+    data = json.loads((REAL / "lm-eval/results_v04.json").read_text())
+    data["results"] = {"mmlu": {"acc,none": 0.6}, "mmlu_stem": {"acc,none": 0.5}, "mmlu_abstract_algebra": {"acc,none": 0.4},
+                       "mmlu_pro_biology": {"exact_match,custom-extract": 0.3}, "math_perturbed_full": {"exact_match,none": 0.1}}
+    data["groups"] = {"mmlu": {}, "mmlu_stem": {}}
+    data["n-shot"] = {"mmlu_abstract_algebra": 0, "mmlu_pro_biology": 5}
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(data))
+    result = import_files("lm-eval", [path], store=SHIPPED)
+    rows = records(result)
+    assert by(rows, benchmark="mmlu", subset=None)["n_shot"] == 0
+    assert by(rows, benchmark="mmlu", subset="stem")["n_shot"] == 0
+    pro = by(rows, benchmark="mmlu-pro")
+    assert (pro["subset"], pro["value"], pro["n_shot"]) == ("biology", 30.0, 5)
+    assert dict(result.unknown) == {"math_perturbed_full": 1}  # not MATH with a subset "perturbed_full"
+    data["group_subtasks"] = {"mmlu": ["mmlu_stem"], "mmlu_stem": ["mmlu_abstract_algebra", "mmlu_college_physics"]}
+    data["n-shot"]["mmlu_college_physics"] = 5  # the subtasks disagree: the group's n-shot stays unknown
+    path.write_text(json.dumps(data))
+    rows = records(import_files("lm-eval", [path], store=SHIPPED))
+    assert by(rows, benchmark="mmlu", subset=None)["n_shot"] is None
+
+
 @pytest.mark.parametrize(
     ("mutate", "says"),
     [(lambda raw: raw[: len(raw) // 2], "not valid JSON"),
@@ -154,6 +178,54 @@ def test_model_index_fractions_and_scales(tmp_path, monkeypatch):
     assert by(notus, benchmark="arc-challenge")["value"] == pytest.approx(64.5904437)
 
 
+def card_with(tmp_path, *edits):
+    """The zephyr card with text replacements: one real card, one deliberate change each."""
+    text = (REAL / "hf-model-index/zephyr-7B-beta.md").read_text()
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new, 1)
+    path = tmp_path / "README.md"
+    path.write_text(text)
+    return path
+
+
+def test_model_index_small_percent_next_to_percents_is_kept(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    gsm8k = records(import_files("model-index", [REAL / "hf-model-index/zephyr-7B-beta.md"], store=SHIPPED))
+    old = by(gsm8k, benchmark="gsm8k")["value"]
+    path = card_with(tmp_path, (f"value: {old}", "value: 0.68"))
+    result = import_files("model-index", [path], store=SHIPPED)
+    assert by(records(result), benchmark="gsm8k")["value"] == 0.68  # 0.68%, not 68%
+    (small,) = [w for w in result.warnings if w.code == "small_percent"]
+    assert "0.68" in small.message and "GSM8K" not in small.message and "kept" in small.message
+
+
+@pytest.mark.parametrize(
+    ("name", "dataset_type"),
+    [("MMLU-Redux (5-Shot)", "cais/mmlu"), ("HumanEval+ (pass@1)", "openai_humaneval"), ("MATH Lvl 5 (4-Shot)", "gsm8k")],
+)
+def test_model_index_variant_names_are_not_their_parent(tmp_path, monkeypatch, name, dataset_type):
+    """The Hub dataset a variant was built from does not make it that benchmark."""
+    monkeypatch.chdir(tmp_path)
+    path = card_with(tmp_path, ("name: GSM8k (5-shot)\n      type: gsm8k", f"name: {name}\n      type: {dataset_type}"))
+    original = records(import_files("model-index", [REAL / "hf-model-index/zephyr-7B-beta.md"], store=SHIPPED))
+    result = import_files("model-index", [path], store=SHIPPED)
+    assert name in result.unknown
+    benchmarks = sorted(r["benchmark"] for r in records(result))
+    assert benchmarks == sorted(r["benchmark"] for r in original if r["benchmark"] != "gsm8k")
+
+
+def test_model_index_metric_of_another_benchmark_is_skipped(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = card_with(tmp_path)
+    text = path.read_text()
+    start = text.index("name: Winogrande (5-shot)")
+    path.write_text(text[:start] + text[start:].replace("- type: acc\n", "- type: acc_norm\n", 1))
+    result = import_files("model-index", [path], store=SHIPPED)
+    assert not [r for r in records(result) if r["benchmark"] == "winogrande"]  # not relabelled as acc
+    assert result.skipped["metric 'acc_norm' is not a metric of Winogrande"] == 1
+
+
 def test_model_card_without_model_index(tmp_path, monkeypatch, cli):
     monkeypatch.chdir(tmp_path)
     card = REAL / "markdown-leaderboard/llm-leaderboard-README.md"
@@ -190,6 +262,19 @@ def test_helm(tmp_path, monkeypatch):
     assert row["setting"] == "multiple_choice_joint" and "max_eval_instances 10" in row["notes"]
     assert [w.code for w in result.warnings].count("small_sample") == 1
     assert result.models["gpt2"]["aliases"] == ["openai/gpt2"]
+
+
+def test_helm_valid_split_when_there_is_no_test(tmp_path, monkeypatch):
+    """HELM runs some scenarios (HellaSwag) on the valid split only."""
+    monkeypatch.chdir(tmp_path)
+    run = tmp_path / "run"
+    shutil.copytree(REAL / "helm/mmlu-philosophy-gpt2", run)
+    stats = [s for s in json.loads((run / "stats.json").read_text()) if s["name"].get("split") != "test"]
+    (run / "stats.json").write_text(json.dumps(stats))
+    (valid,) = [s for s in stats if s["name"] == {"name": "exact_match", "split": "valid"}]
+    (row,) = records(import_files("helm", [run], store=SHIPPED))
+    assert (row["split"], row["value"]) == ("validation", pytest.approx(valid["mean"] * 100))
+    assert row["where"].endswith("(split valid)")
 
 
 # --------------------------------------------------------------------------- CSV

@@ -237,20 +237,41 @@ class Importer:
             self.skip(f"not a number: {str(raw).strip()[:20]!r}")
             return None
 
-    def percent(self, value: float | None, *, fraction: bool, metric: str, file: str | None, where: str) -> float | None:
-        """A value of a percent metric on the 0–100 scale; ``fraction`` says the input is 0–1."""
-        if value is None:
-            return None
+    def percent(self, value: float | None, *, metric: str) -> float | None:
+        """A value of a percent metric given as a fraction of 1, on the 0–100 scale."""
         metric_def = self.registry.metrics.get(metric)
-        if metric_def is None or not metric_def.is_percent:
+        if value is None or metric_def is None or not metric_def.is_percent:
             return value
-        if fraction:
-            return round(value * 100, 10)
-        if 0 < value <= 1:
-            self.warn("fraction_as_percent", f"{value:g} looks like a fraction of 1 for {metric_def.name}, a percentage;"
-                      f" imported as {value * 100:g}", file, where, "check the source's scale")
-            return round(value * 100, 10)
-        return value
+        return round(value * 100, 10)
+
+    def rescale(self, table: list[tuple[dict[str, Any], str]], file: str | None, *, one_scale: bool = False) -> None:
+        """Put one table's values of percent metrics on the 0–100 scale, in place.
+
+        ``table`` holds (record, metric) pairs of one table of one source. Tools write percents
+        (``72.95``) or fractions (``0.7295``), and a table keeps one scale per benchmark and metric:
+        values all at most 1 are fractions and are converted; next to larger values a value at
+        most 1 is a small percent (0.68 on GSM8K) and is kept. Both get a warning. ``one_scale``:
+        the whole table shares one scale (a model card's results from one source).
+        """
+        columns: dict[tuple[Any, str] | None, list[tuple[dict[str, Any], str]]] = {}
+        for record, metric in table:
+            definition = self.registry.metrics.get(metric)
+            if record.get("value") is not None and definition is not None and definition.is_percent:
+                columns.setdefault(None if one_scale else (record.get("benchmark"), metric), []).append((record, metric))
+        for pairs in columns.values():
+            fractions = all(abs(r["value"]) <= 1 for r, _ in pairs)
+            for record, metric in pairs:
+                value = record["value"]
+                name = self.registry.metrics[metric].name
+                if fractions and value != 0:
+                    self.warn("fraction_as_percent", f"{value:g} looks like a fraction of 1 for {name}, a percentage;"
+                              f" imported as {value * 100:g}", file, record["where"], "check the source's scale")
+                    record["value"] = self.percent(value, metric=metric)
+                    if "stderr" in record:
+                        record["stderr"] = self.percent(record["stderr"], metric=metric)
+                elif 0 < value <= 1:
+                    self.warn("small_percent", f"{value:g} is at most 1 while other {name} values of this table are "
+                              f"percents; kept as {value:g}%", file, record["where"], "check the source's scale")
 
 
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/(?=[\w.+-]*[A-Za-z])[\w.+-]{3,}$")  # meta-llama/Llama-2-70b-hf, not DiT-XL/2

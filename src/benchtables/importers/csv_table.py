@@ -161,6 +161,7 @@ def import_csv(importer: Importer, path: Path, mapping: CsvMapping, *, source_id
     if mapping.kind == "scores" and "benchmark" not in constants and "benchmark" not in mapping.columns:
         raise UsageError(f"say which benchmark {file} holds: --set benchmark=ID or --map benchmark=COLUMN")
     seen: set[tuple[tuple[str, str], ...]] = set()
+    table: list[tuple[dict[str, Any], str]] = []
     for n, row in enumerate(rows, start=1):
         fingerprint = tuple(sorted((k, v) for k, v in row.items() if k != mapping.id_column))
         if fingerprint in seen:
@@ -191,9 +192,9 @@ def import_csv(importer: Importer, path: Path, mapping: CsvMapping, *, source_id
                 importer.result.unknown[str(benchmark)] += 1
                 continue
             record["benchmark"] = resolved
-            metric = record.get("metric") or importer.registry.benchmarks[resolved].primary
-            record["value"] = importer.percent(record["value"], fraction=False, metric=metric, file=file, where=where)
-        record["model"] = importer.model(str(name), file)
         record["where"] = record.get("where") or where
-        source = _source_for(importer, mapping, row, source_id, source_url, file)
-        source.records[mapping.kind].append({"model": record.pop("model"), **{k: v for k, v in record.items()}})
+        stored = {"model": importer.model(str(name), file), **record}
+        _source_for(importer, mapping, row, source_id, source_url, file).records[mapping.kind].append(stored)
+        if mapping.kind == "scores":
+            table.append((stored, stored.get("metric") or importer.registry.benchmarks[stored["benchmark"]].primary))
+    importer.rescale(table, file)

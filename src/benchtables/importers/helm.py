@@ -3,8 +3,9 @@
 The run spec gives the scenario (``MMLUScenario`` with ``subject``), the group (``mmlu``),
 the model (``adapter_spec.model``), the number of in-context examples
 (``max_train_instances``) and the adaptation method (the setting). From the flat list of
-stats, the main metric's ``mean`` on the ``test`` split without a perturbation is the number
-(robustness and fairness variants, the ``valid`` split and stats with no mean are left out).
+stats, the main metric's ``mean`` on the ``test`` split without a perturbation is the number,
+or on the ``valid`` split for scenarios HELM runs only there (HellaSwag); robustness and
+fairness variants and stats with no mean are left out.
 HELM's values are fractions; ``max_eval_instances`` is reported, because a score over ten
 questions is not an MMLU score in the usual sense.
 """
@@ -20,6 +21,8 @@ from benchtables.importers.common import Importer, read_json
 __all__ = ["import_helm"]
 
 #: HELM's main metric per benchmark, where it is not exact_match.
+#: HELM's splits in order of preference, with the names entry files use.
+_SPLITS = {"test": "test", "valid": "validation"}
 _MAIN = {"truthfulqa": "exact_match", "gsm8k": "final_number_exact_match", "math": "math_equiv_chain_of_thought"}
 
 
@@ -47,15 +50,17 @@ def import_helm(importer: Importer, path: Path, *, source_id: str | None, source
         return
     benchmark = importer.registry.benchmarks[benchmark_id]
     main = _MAIN.get(benchmark_id, "exact_match")
-    chosen = [s for s in stats if isinstance(s, dict) and (s.get("name") or {}).get("name") == main
-              and (s.get("name") or {}).get("split") == "test" and "perturbation" not in (s.get("name") or {})]
+    unperturbed = {(s.get("name") or {}).get("split"): s for s in stats if isinstance(s, dict) and "mean" in s
+                   and (s.get("name") or {}).get("name") == main and "perturbation" not in (s.get("name") or {})}
     file = f"{path.name}/stats.json"
-    if not chosen or "mean" not in chosen[0]:
-        importer.skip(f"no {main} on the test split without perturbation")
+    split = next((s for s in _SPLITS if s in unperturbed), None)
+    if split is None:
+        importer.skip(f"no {main} on the test or valid split without perturbation")
         return
+    chosen = [unperturbed[split]]
     metric_id = importer.registry.resolve_metric_of(benchmark_id, main) or benchmark.primary
-    where = f"{file}: {main} (split test)"
-    value = importer.percent(float(chosen[0]["mean"]), fraction=True, metric=metric_id, file=file, where=where)
+    where = f"{file}: {main} (split {split})"
+    value = importer.percent(float(chosen[0]["mean"]), metric=metric_id)
     model_name = model or adapter.get("model") or adapter.get("model_deployment")
     if not model_name:
         raise FormatError(f"{path}: the run spec names no model; pass --model")
@@ -75,6 +80,6 @@ def import_helm(importer: Importer, path: Path, *, source_id: str | None, source
     source.records["scores"].append({
         "model": model_id, "benchmark": benchmark_id, "metric": metric_id, "value": value,
         "n_shot": int(shots) if isinstance(shots, int) else None, "setting": method,
-        "split": "test", "subset": subject, "where": where,
+        "split": _SPLITS[split], "subset": subject, "where": where,
         "notes": "; ".join(n for n in notes if n),
     })

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from benchtables.errors import FormatError
 from benchtables.importers.common import Importer, read_json
@@ -32,8 +32,8 @@ _TASKS: dict[str, tuple[str, str | None]] = {
     "hendrycks_math": ("math", None),
     "squadv2": ("squad-v2.0", None),
 }
-#: Prefixes of task families whose rest is a subset.
-_FAMILIES = (("mmlu_", "mmlu"), ("hendrycksTest-", "mmlu"), ("bbh_", "bbh"))
+#: Benchmarks whose harness tasks are subsets named after the family (``mmlu_philosophy``).
+_FAMILIES = {"mmlu", "mmlu-pro", "bbh"}
 _METRIC_ALIASES = {"em": "exact_match", "ppl": "perplexity"}
 
 
@@ -84,10 +84,36 @@ def _benchmark(task: str, importer: Importer) -> tuple[str, str | None, str | No
     found = importer.registry.benchmark_index.resolve(name)
     if found is not None:
         return found, None, None
-    for prefix, benchmark in _FAMILIES:
-        if name.startswith(prefix):
-            return benchmark, name[len(prefix):] or None, None
+    # the longest start that names a family, the rest a subset: mmlu_pro_biology → mmlu-pro, biology
+    parts = re.split(r"([_-])", name)
+    for end in range(len(parts) - 2, 0, -2):
+        found = importer.registry.benchmark_index.resolve("".join(parts[:end]))
+        if found is not None:
+            return (found, "".join(parts[end + 1:]), None) if found in _FAMILIES else None
     return None
+
+
+def _group_shots(task: str, data: dict[str, Any], benchmark: Callable[[str], str | None]) -> int | None:
+    """A group's n-shot, which v0.4 files give only for its subtasks: theirs when they all agree.
+
+    Subtasks come from ``group_subtasks`` (recursively); files without it list groups under
+    ``groups``, whose subtasks are the other tasks of the group's benchmark (``mmlu_stem`` →
+    ``mmlu_…``, not ``mmlu_pro_…``).
+    """
+    n_shots, members = data.get("n-shot") or {}, data.get("group_subtasks") or {}
+    if task in members:
+        leaves, stack = set(), list(members[task])
+        while stack:
+            sub = stack.pop()
+            if sub in members and sub not in leaves:
+                stack.extend(members[sub])
+            leaves.add(sub)
+    elif task in (data.get("groups") or {}):
+        leaves = {t for t in n_shots if t not in data["groups"] and benchmark(t) == benchmark(task)}
+    else:
+        return None
+    shots = {n_shots[t] for t in leaves if t in n_shots}
+    return next(iter(shots)) if len(shots) == 1 else None
 
 
 def _subset_setting(subset: str | None) -> tuple[str | None, str | None]:
@@ -120,6 +146,10 @@ def import_lm_eval(importer: Importer, path: Path, *, source_id: str | None, sou
     n_shots = data.get("n-shot") or {}
     configs = data.get("configs") or {}
     default_shots = (data.get("config") or {}).get("num_fewshot")
+
+    def family(task: str) -> str | None:
+        return (_benchmark(task, importer) or (None,))[0]
+
     for task, metrics in sorted(data["results"].items()):
         if not isinstance(metrics, dict):
             continue
@@ -129,7 +159,8 @@ def import_lm_eval(importer: Importer, path: Path, *, source_id: str | None, sou
             continue
         benchmark_id, subset, override = mapped
         subset, subset_setting = _subset_setting(subset)
-        shots = n_shots.get(task, (configs.get(task) or {}).get("num_fewshot", default_shots))
+        shots = n_shots.get(task, (configs.get(task) or {}).get("num_fewshot", _group_shots(task, data, family)))
+        shots = default_shots if shots is None else shots
         n_shot = int(shots) if isinstance(shots, int | float | str) and str(shots).isdigit() else None
         for key, raw in sorted(metrics.items()):
             name, _, filter_ = key.partition(",")
@@ -145,8 +176,7 @@ def import_lm_eval(importer: Importer, path: Path, *, source_id: str | None, sou
                 continue
             stderr_key = f"{name}_stderr" + (f",{filter_}" if filter_ else "")
             stderr = importer.number(metrics.get(stderr_key)) if stderr_key in metrics else None
-            value = importer.percent(value, fraction=True, metric=metric, file=file, where=where)
-            stderr = importer.percent(stderr, fraction=True, metric=metric, file=file, where=where)
+            value, stderr = importer.percent(value, metric=metric), importer.percent(stderr, metric=metric)
             setting = ",".join(s for s in (subset_setting, filter_ if filter_ != "none" else None) if s) or None
             source.records["scores"].append({
                 "model": model_id, "benchmark": benchmark_id, "metric": metric, "value": value, "stderr": stderr,

@@ -11,6 +11,7 @@ read as a fraction and converted, with a warning.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -56,16 +57,40 @@ def _document(path: Path) -> tuple[Document, int]:
 
 
 def _benchmark(importer: Importer, dataset: dict[str, Any]) -> tuple[str | None, int | None, str | None, bool]:
-    """Benchmark id, n-shot and setting named in the dataset's name, and whether the name held a setting."""
+    """Benchmark id, n-shot and setting named in the dataset's name, and whether the name held a setting.
+
+    The name says what was measured; ``type`` and ``config`` name the Hub dataset it was drawn
+    from, which variants share (MMLU-Redux and MMLU-Pro list ``cais/mmlu``, HumanEval+ lists
+    ``openai_humaneval``). So a name the registry knows decides; ``config``/``type`` decide only
+    when the name is missing or does not extend a known benchmark name (``ARC`` with config
+    ``ARC-Challenge``). A name that extends one (``MMLU-Redux``) is another benchmark: None.
+    """
     name = str(dataset.get("name") or "")
     bare, n_shot, qualifier, found = setting_in_name(name)
     index = importer.registry.benchmark_index
-    for candidate in (dataset.get("config"), dataset.get("type"), bare, name):
-        if candidate and str(candidate) not in ("unknown",):
-            resolved = index.resolve(str(candidate))
-            if resolved is not None:
-                return resolved, n_shot, qualifier, found
+    named = next((r for c in dict.fromkeys((bare, name)) if c and (r := index.resolve(c))), None)
+    if named is not None:
+        return named, n_shot, qualifier, found
+    if bare and _extends_known_name(importer, bare):
+        return None, n_shot, qualifier, found
+    for candidate in (dataset.get("config"), dataset.get("type")):
+        if candidate and str(candidate) != "unknown" and (resolved := index.resolve(str(candidate))):
+            return resolved, n_shot, qualifier, found
     return None, n_shot, qualifier, found
+
+
+#: Words a dataset name may add to a benchmark's name without naming another benchmark.
+_PLAIN_WORDS = {"test", "validation", "val", "dev", "set", "split", "score", "results", "benchmark", "eval"}
+
+
+def _extends_known_name(importer: Importer, name: str) -> bool:
+    """Whether ``name`` is a known benchmark name followed by more (``MMLU-Redux``, ``HumanEval+``)."""
+    words = re.findall(r"[a-z0-9]+|\+", name.casefold())
+    index, metrics = importer.registry.benchmark_index, importer.registry.metric_index
+    for k in range(1, len(words)):
+        if index.resolve("".join(words[:k])) is not None:
+            return any(w not in _PLAIN_WORDS and metrics.resolve(w) is None for w in words[k:])
+    return False
 
 
 def import_model_index(importer: Importer, path: Path, *, source_id: str | None, source_url: str | None,
@@ -82,12 +107,16 @@ def import_model_index(importer: Importer, path: Path, *, source_id: str | None,
         model_id = importer.model(str(name), file)
         own = importer.source(source_id or f"model-card-{slug(str(name))}", f"Model card of {name}",
                               url=source_url, kind="model-card")
+        tables: dict[str, list[tuple[dict[str, Any], str]]] = {}
         for j, result in enumerate((entry or {}).get("results") or []):
-            _result(importer, doc, offset, file, model_id, own, (i, j), result, source_id)
+            _result(importer, doc, offset, file, model_id, own, (i, j), result, source_id, tables)
+        for group in tables.values():  # one scale per source of one model's results
+            importer.rescale(group, file, one_scale=True)
 
 
 def _result(importer: Importer, doc: Document, offset: int, file: str, model_id: str, own: Any,
-            at: tuple[int, int], result: dict[str, Any], source_id: str | None) -> None:
+            at: tuple[int, int], result: dict[str, Any], source_id: str | None,
+            tables: dict[str, list[tuple[dict[str, Any], str]]]) -> None:
     i, j = at
     path = ("model-index", i, "results", j)
     dataset = result.get("dataset") or {}
@@ -96,11 +125,9 @@ def _result(importer: Importer, doc: Document, offset: int, file: str, model_id:
     if benchmark_id is None:
         importer.result.unknown[str(label)] += 1
         return
-    benchmark = importer.registry.benchmarks[benchmark_id]
     args = dataset.get("args") or {}
     shots = args.get("num_few_shot")
     n_shot = int(shots) if isinstance(shots, int) or (isinstance(shots, str) and shots.isdigit()) else None
-    line = (doc.position(path)[0] or 0) + offset
     if had_setting and named_shots is not None and n_shot is not None and named_shots != n_shot:
         importer.warn("setting_in_name", f"the dataset name {label!r} says {named_shots}-shot but args.num_few_shot "
                       f"is {n_shot}; using {n_shot}", file, f"model-index[{i}].results[{j}].dataset")
@@ -125,21 +152,35 @@ def _result(importer: Importer, doc: Document, offset: int, file: str, model_id:
                                  source_name, url=url,
                                  kind="leaderboard" if "leaderboard" in source_name.casefold() else None)
     for k, metric in enumerate(result.get("metrics") or []):
-        metric_type = str(metric.get("type") or "")
-        metric_id = importer.registry.resolve_metric_of(benchmark_id, metric_type) if metric_type else None
-        if metric_id is None and metric.get("name"):
-            metric_id = importer.registry.resolve_metric_of(benchmark_id, str(metric["name"]))
-        where = f"{file}:{line} model-index[{i}].results[{j}].metrics[{k}]"
-        if metric_id is None:
-            metric_id = benchmark.primary
-            importer.warn("unknown_metric", f"metric {metric_type or metric.get('name')!r} of {benchmark.name} is not "
-                          f"in the registry; imported as its primary metric {metric_id}", file, where,
-                          f"its metrics: {', '.join(benchmark.metrics)}")
+        where = f"{file}:{(doc.position((*path, 'metrics', k))[0] or 0) + offset} model-index[{i}].results[{j}].metrics[{k}]"
+        metric_id = _metric(importer, benchmark_id, metric, file, where)
         value = importer.number(metric.get("value"))
-        value = importer.percent(value, fraction=False, metric=metric_id, file=file, where=where)
-        if value is None:
+        if metric_id is None or value is None:
             continue
-        source.records["scores"].append({
+        record = {
             "model": model_id, "benchmark": benchmark_id, "metric": metric_id, "value": value, "n_shot": n_shot,
             "setting": args.get("setting") or qualifier, "split": dataset.get("split"), "subset": subset, "where": where,
-        })
+        }
+        source.records["scores"].append(record)
+        tables.setdefault(source.id, []).append((record, metric_id))
+
+
+def _metric(importer: Importer, benchmark_id: str, metric: dict[str, Any], file: str, where: str) -> str | None:
+    """The metric a result's metric entry stands for on this benchmark, or None (skipped and counted).
+
+    The first of ``type`` and ``name`` the registry knows decides; a metric of other benchmarks
+    only (``acc_norm`` of a benchmark registered with ``acc``) is skipped, not relabelled. A
+    metric the registry does not know (``type: unknown``) is the benchmark's only metric, if it
+    has exactly one.
+    """
+    benchmark = importer.registry.benchmarks[benchmark_id]
+    names = [str(n) for n in (metric.get("type"), metric.get("name")) if n and str(n) != "unknown"]
+    known = next((m for n in names if (m := importer.registry.metric_index.resolve(n))), None)
+    if known in benchmark.metrics:
+        return known
+    if known is None and len(benchmark.metrics) == 1:
+        importer.warn("unknown_metric", f"metric {metric.get('name') or metric.get('type')!r} of {benchmark.name} "
+                      f"is not in the registry; imported as its only metric {benchmark.metrics[0]}", file, where)
+        return benchmark.metrics[0]
+    importer.skip(f"metric {known or (names[0] if names else 'unknown')!r} is not a metric of {benchmark.name}")
+    return None

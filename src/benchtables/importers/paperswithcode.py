@@ -65,6 +65,7 @@ def import_paperswithcode(importer: Importer, path: Path, *, source_id: str | No
 def _rows(importer: Importer, file: str, label: str, source: Any, benchmark_id: str, rows: list[dict[str, Any]],
           model: str | None) -> None:
     seen: set[str] = set()
+    table: list[tuple[dict[str, Any], str]] = []
     for r, row in enumerate(rows):
         name = model or str(row.get("model_name") or "").strip()
         if not name:
@@ -86,9 +87,11 @@ def _rows(importer: Importer, file: str, label: str, source: Any, benchmark_id: 
             if metric_id is None:
                 continue
             value = importer.number(raw)
-            value = importer.percent(value, fraction=False, metric=metric_id, file=file, where=where)
             if value is None:
                 continue
             model_id = model_id or importer.model(name, file)
-            source.records["scores"].append({"model": model_id, "benchmark": benchmark_id, "metric": metric_id,
-                                             "value": value, "where": where, "notes": notes})
+            record = {"model": model_id, "benchmark": benchmark_id, "metric": metric_id, "value": value,
+                      "where": where, "notes": notes}
+            source.records["scores"].append(record)
+            table.append((record, metric_id))
+    importer.rescale(table, file)
