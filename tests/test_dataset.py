@@ -66,7 +66,7 @@ def row(kind, **match):
         ("sampling", {"model": "ldm-5b", "where": "Table 1"}, "fid", 20.14),
         ("sampling", {"model": "ldm-866m", "where": "Table 1"}, "flops_per_step", 789.3e9),
         ("sampling", {"model": "ldm-83m", "where": "§3.6"}, "sampling_cost", 8),
-        ("sampling", {"model": "ldm-83m", "where": "Figure 13 caption"}, "sampling_cost", 7),
+        ("sampling", {"model": "ldm-83m", "where": "Figure 13 caption; Appendix Figure 20"}, "sampling_cost", 7),
     ],
 )
 def test_seed_numbers_are_captured_where_stated(kind, match, field, value):

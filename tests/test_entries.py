@@ -145,8 +145,11 @@ def test_same_number_twice_is_a_duplicate_record(tmp_path):
           - {model: m-7b, benchmark: mmlu, n_shot: 5, value: 60, where: Table 1}
           - {model: m-7b, benchmark: MMLU, metric: acc, n_shot: 5, value: 61, where: Table 1}
           - {model: m-7b, benchmark: mmlu, n_shot: 5, value: 60, where: Abstract}
+          - {model: m-7b, benchmark: mmlu, n_shot: 5, value: 60.5, where: Figure 2}
         """))
-    assert found == [("duplicate_record", 6, "scores[1]")]
+    # the same key; then the same number at another place (one record, its where naming both);
+    # a different number at another place is the source disagreeing with itself, kept
+    assert found == [("duplicate_record", 6, "scores[1]"), ("duplicate_record", 7, "scores[2]")]
 
 
 def test_model_declared_twice_in_one_file(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -389,6 +390,34 @@ def test_imported_files_validate_and_build_unchanged(repo_copy, cli):
     suite = cli("leaderboard", "--suite", "open-llm-v1-6", "--format", "json")
     rows = {r["model"]: r for r in json.loads(suite.out)["rows"]}
     assert rows["neuralbeagle14-7b"]["value"] == pytest.approx(74.74, abs=0.005)  # the card's own average
+
+
+def test_importing_a_file_twice_is_a_duplicate(repo_copy, cli):
+    """The second import refers to the first one's source, so validate sees the same numbers twice."""
+    results = REAL / "lm-eval/results_v03.json"
+    assert cli("import", "lm-eval", results, "-o", "data/entries").code == 0
+    assert cli("build").code == 0
+    again = cli("import", "lm-eval", results, "-o", "data/entries")
+    assert again.code == 0 and "declared in another entry file" in next((repo_copy / "data/entries").glob("*-2.yaml")).read_text()
+    checked = cli("validate", "--format", "json")
+    duplicates = [p for p in json.loads(checked.out)["problems"] if p["code"] == "duplicate_record"]
+    assert checked.code == 1 and duplicates and all(p["severity"] == "error" for p in duplicates)
+    assert {Path(p["file"]).name.startswith("lm-eval-bloom") for p in duplicates} == {True}
+
+
+def test_same_number_at_another_where_is_a_duplicate(repo_copy, cli):
+    path = repo_copy / "data/entries/again.yaml"
+    path.write_text("source: chowdhery2022palm\n"
+                    "scores:\n"
+                    "  - {model: palm-540b, benchmark: mmlu, n_shot: 5, value: 69.3, where: Table 99}\n"
+                    "  - {model: palm-540b, benchmark: mmlu, n_shot: 5, value: 69.4, where: Table 98}\n")
+    report = json.loads(cli("validate", "--format", "json", path).out)
+    (dup,) = [p for p in report["problems"] if p["code"] == "duplicate_record"]
+    assert (dup["line"], dup["field"]) == (3, "scores[0]") and "only where differs" in dup["message"]
+    path.write_text(path.read_text() + "  - {model: palm-540b, benchmark: mmlu, n_shot: 5, value: 69.4, where: Table 97}\n")
+    problems = json.loads(cli("validate", "--format", "json", path).out)["problems"]
+    assert [(p["line"], p["code"]) for p in problems if p["code"] == "duplicate_record"] == [(3, "duplicate_record"),
+                                                                                            (5, "duplicate_record")]
 
 
 def test_import_output_modes(tmp_path, monkeypatch, cli):

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from benchtables.entries import Dataset, Located
+from benchtables.entries import Dataset, Located, number_key, repeats
 from benchtables.errors import QuantityError
 from benchtables.problems import Problem, Severity
 from benchtables.registry import Registry
@@ -128,15 +128,21 @@ def _warn(report: _Report, code: str, message: str, field: str | None, hint: str
 
 
 def _store_duplicates(kind: str, new: list[_Report], rows: list[dict[str, Any]]) -> list[Problem]:
-    key_fields = RECORD_KINDS[kind].KEY
-    in_store = {tuple(row.get(k) for k in key_fields): row for row in rows}
+    cls = RECORD_KINDS[kind]
+    in_store = {tuple(row.get(k) for k in cls.KEY): row for row in rows}
+    numbers: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        numbers.setdefault(number_key(cls, row), []).append(row)
     out = []
     for report in new:
-        row = in_store.get(tuple(report.values.get(k) for k in key_fields))
-        if row is not None and report.loc is not None:
+        row = in_store.get(tuple(report.values.get(k) for k in cls.KEY))
+        same = row or next((r for r in numbers.get(number_key(cls, report.values), [])
+                            if repeats(cls, report.values, r)), None)
+        if same is not None and report.loc is not None:
+            also = "" if row is not None else f" (at {same.get('where')}; only where differs)"
             out.append(report.loc.problem(Severity.ERROR, "duplicate_record",
-                                          f"the store already has this record, from {row.get('file')}", None,
-                                          "one number, one record: remove it here or there"))
+                                          f"the store already has this record, from {same.get('file')}{also}", None,
+                                          "one number, one record: remove it here or there (imported twice?)"))
     return out
 
 

@@ -391,13 +391,34 @@ def _check_introduced_by(dataset: Dataset, known: Known, report: Report) -> None
 
 def _check_unique(records: list[Located], cls: type[Record], report: Report) -> None:
     seen: dict[tuple[Any, ...], Located] = {}
+    numbers: dict[tuple[Any, ...], list[Located]] = {}
     for loc in records:
         key = tuple(loc.values.get(k) for k in cls.KEY)
+        what = cls.KIND[:-1] if cls.KIND.endswith("s") else cls.KIND
+        shown = ", ".join(f"{k}={v}" for k, v in zip(cls.KEY, key, strict=True) if v is not None and k not in ("source", "where"))
+        earlier = next((e for e in numbers.get(number_key(cls, loc.values), []) if repeats(cls, loc.values, e.values)), None)
         if key in seen:
-            shown = ", ".join(f"{k}={v}" for k, v in zip(cls.KEY, key, strict=True) if v is not None and k != "source")
-            report.add(loc.problem(Severity.ERROR, "duplicate_record",
-                                   f"the same {cls.KIND[:-1] if cls.KIND.endswith('s') else cls.KIND} record as "
-                                   f"{seen[key].where()} ({shown})",
+            report.add(loc.problem(Severity.ERROR, "duplicate_record", f"the same {what} record as {seen[key].where()} ({shown})",
                                    hint="one number per record; give each a different where: if the source states it twice"))
+        elif earlier is not None:
+            report.add(loc.problem(Severity.ERROR, "duplicate_record",
+                                   f"the same {what} number as {earlier.where()} ({shown}), only its where differs",
+                                   hint="one number, one record: keep one (imported twice?)"))
         else:
             seen[key] = loc
+            numbers.setdefault(number_key(cls, loc.values), []).append(loc)
+
+
+#: Fields that say where a number stands or add prose, not what the number is.
+PLACE_FIELDS = frozenset({"where", "notes", "quote", "file"})
+
+
+def number_key(cls: type[Record], values: Mapping[str, Any]) -> tuple[Any, ...]:
+    """A record's key without ``where``: records of one number from one source share it."""
+    return tuple(values.get(k) for k in cls.KEY if k != "where")
+
+
+def repeats(cls: type[Record], values: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
+    """Whether ``values`` states the same number as ``other``, perhaps at another ``where``."""
+    return number_key(cls, values) == number_key(cls, other) and all(
+        other.get(k) == v for k, v in values.items() if k not in PLACE_FIELDS and v is not None)

@@ -150,6 +150,7 @@ class Importer:
         self.result = ImportResult(fmt, [p.name for p in inputs])
         self.index = NameIndex("model")
         self.known_sources = (known or Known()).sources
+        self._drafts: dict[tuple[str, str], SourceDraft] = {}  # by URL, or by the id asked for
         for id_, row in (known or Known()).models.items():
             self.index.add(id_, row.get("name"), *(row.get("aliases") or []))
 
@@ -168,27 +169,29 @@ class Importer:
                notes: str | None = None) -> SourceDraft:
         """The draft for a source, created on first use.
 
-        A source already declared (in the store or an entry file) with the same URL is
-        referred to, not declared again; a new source gets an id no other source has.
+        A source already declared (in the store or an entry file) with the same URL — or, for
+        sources without one, the same title — is referred to, not declared again, so importing
+        a file twice repeats records (an error validate reports) instead of adding a source.
+        A new source gets an id no other source has.
         """
         id_ = slug(id_)
         key = url.rstrip("/") if url else None
-        for draft in self.result.sources.values():
-            if (key and draft.url and draft.url.rstrip("/") == key) or (not key and draft.id == id_):
-                return draft
-        if key:
-            for known_id, known in self.known_sources.items():
-                if str(known.get("url") or "").rstrip("/") == key:
-                    draft = SourceDraft(known_id, known.get("title") or known_id, known.get("url"), reference=True)
-                    self.result.sources[known_id] = draft
-                    return draft
-        taken = set(self.known_sources) | set(self.result.sources)
-        base, n = id_, 2
-        while id_ in taken:
-            id_, n = f"{base}-{n}", n + 1
-        draft = SourceDraft(id_, title, url, year, kind, notes)
-        self.result.sources[id_] = draft
-        return draft
+        asked = ("url", key) if key else ("id", id_)
+        if asked in self._drafts:
+            return self._drafts[asked]
+        for known_id, known in self.known_sources.items():
+            known_url = str(known.get("url") or "").rstrip("/")
+            if (key and known_url == key) or (not key and not known_url and known.get("title") == title):
+                draft = SourceDraft(known_id, known.get("title") or known_id, known.get("url"), reference=True)
+                break
+        else:
+            taken = set(self.known_sources) | set(self.result.sources)
+            base, n = id_, 2
+            while id_ in taken:
+                id_, n = f"{base}-{n}", n + 1
+            draft = SourceDraft(id_, title, url, year, kind, notes)
+        self._drafts[asked] = self.result.sources.setdefault(draft.id, draft)
+        return self._drafts[asked]
 
     # ----------------------------------------------------------------- models
 
