@@ -149,12 +149,16 @@ def test_validate_names_the_known_traps(traps):
           - {model: moe, parameters: 13B, where: row 2}
         utilization:
           - {model: big, hfu: 46.2%, where: row 1}
+          - {model: moe, mfu: 0.46, where: row 2}
+          - {model: moe, mfu: 60%, hfu: 50%, where: row 3}
         scores:
           - {model: big, benchmark: MMLU (few-shot), value: 60}
         """))
     report = validate([traps.entries / "dataset.yaml"])
     found = {(p.code, p.field) for p in report}
     assert ("mfu_hfu_swap", "utilization[0].hfu") in found
+    assert ("fraction_as_percent", "utilization[1].mfu") in found  # 0.46 meant 46%
+    assert ("mfu_above_hfu", "utilization[2].mfu") in found
     assert ("active_as_total", "training[1].parameters") in found
     assert ("unknown_benchmark", "scores[0].benchmark") in found
     words = next(p for p in report if p.code == "disagreement" and p.field == "training[0].tokens")

@@ -2,7 +2,7 @@
 
 The store below is made for hand computation. MMLU 5-shot: alpha 60 (its own paper) and 61
 (a later third party), beta 70, gamma 70, delta 50, plus a random baseline at 25; MMLU 0-shot:
-alpha 55, beta 65; a STEM subset score for alpha. HellaSwag 0-shot: alpha 80, beta 84, delta 76.
+alpha 55, beta 65 (its paper and the third party agree); a STEM subset score for alpha. HellaSwag 0-shot: alpha 80, beta 84, delta 76.
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ FILES = {
           - {id: delta, name: Delta, parameters: 5B}
         scores:
           - {model: alpha, benchmark: mmlu, n_shot: 5, value: 61.0}
+          - {model: beta, benchmark: mmlu, n_shot: 0, value: 65.0}
           - {model: gamma, benchmark: mmlu, n_shot: 5, value: 70.0}
           - {model: delta, benchmark: mmlu, n_shot: 5, value: 50.0}
           - {model: delta, benchmark: hellaswag, n_shot: 0, value: 76.0}
@@ -139,6 +140,12 @@ def test_a_setting_that_does_not_exist_lists_the_ones_that_do(store):
 def test_preference_between_sources(store, prefer, source, value):
     row = leaderboard("mmlu", prefer=prefer, store=store).set_index("model").loc["alpha"]
     assert (row.source, row.value, row.reports, row.spread) == (source, value, 2, 1.0)
+
+
+@pytest.mark.parametrize("prefer", ["original", "best"])
+def test_a_tie_between_sources_goes_to_the_introducing_one(store, prefer):
+    row = leaderboard("mmlu", n_shot=0, prefer=prefer, store=store).set_index("model").loc["beta"]
+    assert (row.source, row.value, row.reports, row.first_party) == ("b2021", 65.0, 2, True)
 
 
 def test_original_falls_back_to_the_newest_source(store):

@@ -317,12 +317,20 @@ def _costs(sampling: list[_Report]) -> list[Problem]:
 
 
 def _mfu_hfu(utilization: list[_Report]) -> list[Problem]:
+    """MFU and HFU mixed up: one written as a fraction, MFU above HFU, one source's MFU as another's HFU."""
     out = []
     for report in utilization:
+        mfu, hfu = report.values.get("mfu"), report.values.get("hfu")
+        if mfu is not None and hfu is not None and mfu > hfu:
+            out.append(_warn(report, "mfu_above_hfu", f"MFU {_num(mfu)}% is above HFU {_num(hfu)}%", "mfu",
+                             "HFU counts recomputed activations too, so it is at least MFU: are the two swapped?"))
         for field, other_field in (("mfu", "hfu"), ("hfu", "mfu")):
             mine = report.values.get(field)
             if mine is None:
                 continue
+            if 0 < mine <= 1:
+                out.append(_warn(report, "fraction_as_percent", f"{field} {_num(mine)} looks like a fraction, but "
+                                 f"{field.upper()} is a percentage", field, f"did you mean {_num(mine * 100)}%?"))
             for other in utilization:
                 theirs = other.values.get(other_field)
                 if other.values["model"] == report.values["model"] and theirs is not None and abs(mine - theirs) < 0.05:
@@ -332,7 +340,7 @@ def _mfu_hfu(utilization: list[_Report]) -> list[Problem]:
                     if problem:
                         out.append(problem)
                     break
-    return out
+    return [p for p in out if p is not None]
 
 
 def _active_as_total(training: list[_Report], dataset: Dataset, store: Any) -> list[Problem]:

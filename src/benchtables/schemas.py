@@ -148,6 +148,25 @@ def _field(description: str, **kwargs: Any) -> Any:
 class _Base(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False, validate_default=False)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_yes_no(cls, value: Any, info: ValidationInfo) -> Any:
+        """A yes/no value is not a number: pydantic would read ``n_shot: true`` as 1."""
+        if isinstance(value, bool) and info.field_name is not None and not _takes_bool(cls, info.field_name):
+            raise PydanticCustomError("bool_not_allowed", "expected {expected}, got the yes/no value {value}",
+                                      {"expected": _expected(cls, info.field_name), "value": str(value).lower()})
+        return value
+
+
+@cache
+def _takes_bool(cls: type[BaseModel], name: str) -> bool:
+    return "bool" in str(cls.model_fields[name].annotation)
+
+
+def _expected(cls: type[BaseModel], name: str) -> str:
+    annotation = str(cls.model_fields[name].annotation)
+    return "a whole number" if "int" in annotation else "a number" if "float" in annotation else "text"
+
 
 @cache
 def quantity_fields(cls: type[BaseModel]) -> dict[str, QuantitySpec]:

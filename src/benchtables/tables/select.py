@@ -230,7 +230,7 @@ class ScoreView:
         order = {
             "original": [("first_party", "descending"), *newest, by_value],
             "latest": [*newest, by_value],
-            "best": [by_value, *newest],
+            "best": [by_value, ("first_party", "descending"), *newest],
         }[prefer]
         ordered = indexed.sort_by([("model", "ascending"), *order, ("where", "ascending"), ("_row", "ascending")])
         grouped = ordered.group_by("model", use_threads=False).aggregate(
