@@ -68,6 +68,8 @@ def test_compare_and_suite_columns(cli):
 def test_pareto_and_plot(cli, tmp_path):
     result = cli("pareto", "--format", "csv", "--store", SHIPPED)
     assert result.code == 0 and result.out.splitlines()[1].startswith("ldm-39m,3.5,25.3")
+    grouped = cli("pareto", "--by", "sampler", "--format", "csv", "--store", SHIPPED)
+    assert grouped.code == 0 and grouped.out.splitlines()[1].startswith("ddim,ldm-39m,3.5,25.3")
     out = tmp_path / "front.svg"
     result = cli("plot", "pareto", "-o", out, "--store", SHIPPED)
     assert result.code == 0 and out.read_text().startswith("<?xml")

@@ -273,6 +273,21 @@ def test_pareto_by_group():
     assert front[front["group"] == "y"]["name"].tolist() == ["C", "D", "F"]
 
 
+def test_pareto_keeps_datasets_apart():
+    """An ImageNet FID and a COCO FID are not on one front: the dataset with the most rows is used."""
+    points = POINTS.assign(dataset=["coco"] * 5 + ["imagenet"] * 3, resolution=[512] * 5 + [256] * 3)
+    points.attrs["kind"] = "sampling"
+    front = pareto(points, "cost", "fid")
+    assert front["name"].tolist() == ["A", "B", "E"]  # G (ImageNet) no longer beats or ties E
+    assert "dataset coco, resolution 512 (the setting with the most rows)" in front.attrs["caption"]
+    assert front.attrs["notes"] == ["Other settings, not compared: dataset imagenet, resolution 256 (2 rows)."]
+    assert pareto(points, "cost", "fid", mix_settings=True)["name"].tolist() == ["A", "B", "E", "G"]
+    by_dataset = pareto(points, "cost", "fid", by="dataset")
+    assert by_dataset[by_dataset["dataset"] == "imagenet"]["name"].tolist() == ["G"]
+    assert not by_dataset.attrs["notes"]  # resolution follows dataset here: one setting per group
+    assert pareto(points.assign(dataset="coco", resolution=512), "cost", "fid").attrs["notes"] == []
+
+
 def test_pareto_uses_metric_directions():
     df = pd.DataFrame({"sampling_cost": [1, 2], "clip_score": [0.30, 0.31]})
     assert len(pareto(df, "sampling_cost", "clip_score")) == 2  # CLIP score: higher is better

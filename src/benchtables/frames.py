@@ -92,6 +92,7 @@ def load(kind: str, store: Path | str | Store | None = None, *, derived: bool = 
     opened = Store.open(store)
     df = to_pandas(opened.table(kind))
     df.attrs["labels"] = {c: COLUMN_LABELS[c] for c in df.columns if c in COLUMN_LABELS}
+    df.attrs["kind"] = kind
     if "source" in df.columns:
         sources = opened.table("sources").select(["id", "title", "url"]).to_pylist()
         df.attrs["sources"] = {s["id"]: {"title": s["title"], "url": s["url"]} for s in sources}

@@ -91,18 +91,23 @@ def _directions(minimize_x: bool | None, minimize_y: bool | None, x: str, y: str
 @click.option("--minimize-x/--maximize-x", default=None, help="Direction of x (default: minimise).")
 @click.option("--minimize-y/--maximize-y", default=None, help="Direction of y (default: from the metric registry).")
 @click.option("--columns", default=None, help="Columns to show, comma-separated (default: model, x, y and the setting).")
+@click.option("--mix-settings", is_flag=True,
+              help="Put rows of different datasets/resolutions (or benchmark settings) on one front.")
 @output_options()
 @store_option
 def pareto_text(kind: str, x: str, y: str, by: str | None, minimize_x: bool | None, minimize_y: bool | None,
-                columns: str | None, fmt: str, footnotes: bool, precision: int | None, store: Path | None) -> str:
+                columns: str | None, mix_settings: bool, fmt: str, footnotes: bool, precision: int | None,
+                store: Path | None) -> str:
     """Print the Pareto front: the rows no other row beats on both x and y."""
     from benchtables.frames import load
     from benchtables.rendering import render
-    from benchtables.tables.pareto import pareto
+    from benchtables.tables.pareto import COMPARABLE, pareto
 
     df = load(kind, store, derived=True)
-    front = pareto(df, x, y, minimize=_directions(minimize_x, minimize_y, x, y) or None, by=by)
-    wanted = csv_list(columns) or [c for c in (*PARETO_COLUMNS[:1], x, y, *PARETO_COLUMNS[1:]) if c in front.columns]
+    front = pareto(df, x, y, minimize=_directions(minimize_x, minimize_y, x, y) or None, by=by, mix_settings=mix_settings)
+    shown = (*([by] if by else []), *PARETO_COLUMNS[:1], x, y, *PARETO_COLUMNS[1:],
+             *(COMPARABLE.get(kind, ()) if mix_settings else ()))
+    wanted = csv_list(columns) or [c for c in dict.fromkeys(shown) if c in front.columns]
     missing = [c for c in wanted if c not in front.columns]
     if missing:
         raise UsageError(f"no column {missing[0]!r} in {kind}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from benchtables.errors import UsageError
 from benchtables.registry import Registry
@@ -11,7 +11,14 @@ from benchtables.registry import Registry
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["pareto", "pareto_mask"]
+__all__ = ["COMPARABLE", "pareto", "pareto_mask"]
+
+#: Per record kind, the columns two rows must share for their numbers to be comparable: an
+#: ImageNet-256 FID and a COCO-512 FID do not belong on one front.
+COMPARABLE: dict[str, tuple[str, ...]] = {
+    "sampling": ("dataset", "resolution"),
+    "scores": ("benchmark", "metric", "n_shot", "setting", "split", "subset"),
+}
 
 Directions = bool | Sequence[bool] | Mapping[str, bool] | None
 
@@ -61,18 +68,73 @@ def pareto_mask(df: pd.DataFrame, x: str, y: str, *, minimize: Directions = None
     return mask
 
 
-def pareto(df: pd.DataFrame, x: str, y: str, *, minimize: Directions = None, by: str | Sequence[str] | None = None) -> pd.DataFrame:
+def pareto(df: pd.DataFrame, x: str, y: str, *, minimize: Directions = None, by: str | Sequence[str] | None = None,
+           within: Sequence[str] | None = None, mix_settings: bool = False) -> pd.DataFrame:
     """The rows of ``df`` on the Pareto front of ``y`` against ``x``, sorted by ``x``.
 
     Example: ``bt.pareto(bt.load("sampling"), x="sampling_cost", y="fid")`` — the model
     sizes and step counts that give the best FID for their sampling cost.
+
+    Only comparable numbers share a front. ``within`` names the columns that must match
+    (default for a loaded table: :data:`COMPARABLE` of its kind, e.g. a sampling row's dataset
+    and resolution). When the rows span several such settings, those not named in ``by``, the
+    setting with the most rows is used and the caption says so, the others are listed in
+    ``attrs["notes"]``; ``mix_settings=True`` puts them all on one front.
     """
-    mask = pareto_mask(df, x, y, minimize=minimize, by=by)
-    front = df[mask].sort_values([*([by] if isinstance(by, str) else list(by or [])), x], kind="stable")
+    groups = [by] if isinstance(by, str) else list(by or [])
+    columns = COMPARABLE.get(df.attrs.get("kind", ""), ()) if within is None else tuple(within)
+    columns = tuple(c for c in columns if c in df.columns and c not in groups)
+    chosen, kept, others = (None, [], []) if mix_settings else _setting(df, x, y, columns, groups)
+    rows = df if chosen is None else df[chosen]
+    mask = pareto_mask(rows, x, y, minimize=minimize, by=by)
+    front = rows[mask].sort_values([*groups, x], kind="stable")
     front = front.reset_index(drop=True)
     labels = df.attrs.get("labels", {})
     registry = Registry.shipped()
     ways = [("lower" if _minimize(a, minimize, i, registry) else "higher") + " is better" for i, a in enumerate((x, y))]
-    front.attrs = {**df.attrs, "notes": [], "best": {}, "flagged": {},
-                   "caption": f"Pareto front: {labels.get(y, y)} ({ways[1]}) against {labels.get(x, x)} ({ways[0]})"}
+    caption = f"Pareto front: {labels.get(y, y)} ({ways[1]}) against {labels.get(x, x)} ({ways[0]})"
+    notes = []
+    if others:
+        caption += f", {kept[0]} (the setting with the most rows)" if len(kept) == 1 else \
+            " (in each group, the setting with the most rows)"
+        notes.append("Other settings, not compared: " + "; ".join(f"{label} ({n} row{'s' if n != 1 else ''})"
+                                                                   for label, n in others) + ".")
+    front.attrs = {**df.attrs, "notes": notes, "best": {}, "flagged": {}, "caption": caption}
     return front
+
+
+def _setting(df: pd.DataFrame, x: str, y: str, columns: tuple[str, ...],
+             groups: list[str]) -> tuple[Any, list[str], list[tuple[str, int]]]:
+    """A mask of the setting with the most rows that have both x and y (in each ``groups`` group),
+    the chosen settings' labels, and the label and size of each setting left out.
+
+    Returns (None, [], []) when every group holds one setting (nothing to choose).
+    """
+    import numpy as np
+
+    if not columns or x not in df.columns or y not in df.columns:
+        return None, [], []
+    usable = df[df[x].notna() & df[y].notna()]
+    values = usable[list(columns)].astype(object).where(usable[list(columns)].notna(), None)
+    settings = list(map(tuple, values.itertuples(index=False)))
+    keys = list(map(tuple, usable[groups].astype(object).itertuples(index=False))) if groups else [()] * len(usable)
+    counts: dict[tuple[Any, ...], dict[tuple[Any, ...], int]] = {}
+    for key, setting in zip(keys, settings, strict=True):
+        counts.setdefault(key, {}).setdefault(setting, 0)
+        counts[key][setting] += 1
+    if all(len(c) <= 1 for c in counts.values()):
+        return None, [], []
+
+    def label(values: tuple[Any, ...]) -> str:
+        named = [f"{c} {v}" for c, v in zip(columns, values, strict=True) if v is not None]
+        return ", ".join(named) or "no " + "/".join(columns) + " stated"
+
+    chosen: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    left_out: list[tuple[str, int]] = []
+    for key, found in counts.items():
+        ranked = sorted(found.items(), key=lambda kv: (-kv[1], [str(v) for v in kv[0]]))
+        chosen[key] = ranked[0][0]
+        left_out += [(label(s), n) for s, n in ranked[1:]]
+    keep = [chosen[k] == s for k, s in zip(keys, settings, strict=True)]
+    labels = list(dict.fromkeys(label(s) for s in chosen.values()))
+    return df.index.isin(usable.index[np.array(keep, dtype=bool)]), labels, left_out
