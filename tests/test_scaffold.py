@@ -74,6 +74,22 @@ def test_scaffold_passes_its_own_ci_commands(scaffold, cli):
         assert result.code == 0, (command, result.out, result.err)
 
 
+def test_scaffold_installs_this_benchtables(tmp_path, cli, monkeypatch):
+    """The workflow's pip install names what can be installed: a git URL at a commit, or a version."""
+    from benchtables import __version__, scaffold as scaffolding
+
+    default = cli("init", tmp_path / "a")
+    (install,) = [shlex.split(r) for r in workflow_commands(tmp_path / "a")[1] if r.startswith("pip install")]
+    assert install == ["pip", "install", scaffolding.install_spec()] and f"installs: {install[2]}" in default.out
+    assert install[2] in (f"benchtables>={__version__}",) or install[2].startswith("benchtables @ git+")
+    direct = '{"url": "https://github.com/o/benchtables", "vcs_info": {"vcs": "git", "commit_id": "abc123"}}'
+    monkeypatch.setattr(scaffolding, "_direct_url", lambda: direct)
+    assert scaffolding.install_spec() == "benchtables @ git+https://github.com/o/benchtables@abc123"
+    cli("init", tmp_path / "b", "--install", "benchtables @ git+https://example.org/b.git@v1")
+    runs = workflow_commands(tmp_path / "b")[1]
+    assert ["pip", "install", "benchtables @ git+https://example.org/b.git@v1"] in [shlex.split(r) for r in runs]
+
+
 def test_scaffold_diff_step_runs_on_a_git_repository(scaffold, cli):
     for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "init"]):
         subprocess.run(["git", *args], cwd=scaffold, check=True, capture_output=True)

@@ -10,6 +10,7 @@ scaffold passes its own CI commands as generated.
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 from benchtables.errors import UsageError
@@ -121,14 +122,39 @@ data/.store-old-*
 """
 
 
-def init_project(directory: Path | str, *, title: str | None = None, install: str = "benchtables",
+def install_spec() -> str:
+    """What a new repository's CI should ``pip install`` to get this benchtables.
+
+    From a git install (PEP 610 ``direct_url.json``): that repository at that commit; otherwise
+    this version from the package index.
+    """
+    import benchtables
+
+    direct = json.loads(_direct_url() or "{}")
+    vcs = direct.get("vcs_info") or {}
+    if vcs.get("vcs") == "git" and str(direct.get("url", "")).startswith(("https://", "ssh://")):
+        return f"benchtables @ git+{direct['url']}@{vcs.get('commit_id') or vcs.get('requested_revision') or 'HEAD'}"
+    return f"benchtables>={benchtables.__version__}"
+
+
+def _direct_url() -> str | None:
+    """This installation's PEP 610 record of where it came from, if pip wrote one."""
+    from importlib import metadata
+
+    try:
+        return metadata.distribution("benchtables").read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def init_project(directory: Path | str, *, title: str | None = None, install: str | None = None,
                  force: bool = False) -> list[Path]:
     """Create a leaderboard repository in ``directory`` and build its store.
 
     Args:
         directory: where to create it (created if missing).
         title: the README title (default: the directory name).
-        install: what the CI workflow passes to ``pip install``.
+        install: what the CI workflow passes to ``pip install`` (default: :func:`install_spec`).
         force: overwrite files that already exist.
 
     Returns:
@@ -145,7 +171,7 @@ def init_project(directory: Path | str, *, title: str | None = None, install: st
         root / "data" / "entries" / "chowdhery2022palm.yaml": EXAMPLE,
         root / "README.md": README.format(title=title or root.resolve().name),
         root / "entry.schema.json": json.dumps(entry_schema(), indent=2) + "\n",
-        root / ".github" / "workflows" / "benchtables.yml": WORKFLOW.format(install=install),
+        root / ".github" / "workflows" / "benchtables.yml": WORKFLOW.format(install=shlex.quote(install or install_spec())),
         root / ".pre-commit-config.yaml": PRE_COMMIT,
         root / ".gitignore": GITIGNORE,
     }

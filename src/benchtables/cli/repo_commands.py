@@ -53,15 +53,17 @@ def schema_command(output: Path | None) -> int:
 @cli.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", default=None, help="Title of the README (default: the directory name).")
-@click.option("--install", default="benchtables", show_default=True,
-              help="What the CI workflow passes to pip install (e.g. a pinned version or a git URL).")
+@click.option("--install", default=None,
+              help="What the CI workflow passes to pip install (default: this benchtables — its git URL and "
+                   "commit when installed from git, else this version from the package index).")
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
-def init_command(directory: Path, title: str | None, install: str, force: bool) -> int:
+def init_command(directory: Path, title: str | None, install: str | None, force: bool) -> int:
     """Create a leaderboard repository: an entry file, a README with a live table, CI and pre-commit."""
-    from benchtables.scaffold import init_project
+    from benchtables.scaffold import init_project, install_spec
 
     written = init_project(directory, title=title, install=install, force=force)
     for path in written:
         click.echo(f"created {path}")
+    click.echo(f"the CI workflow installs: {install or install_spec()}  (change it with --install SPEC)")
     click.echo(f"next: cd {directory} && git init && pre-commit install  (see README.md)")
     return 0
