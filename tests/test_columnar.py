@@ -158,7 +158,8 @@ def test_both_validators_agree_row_by_row(kind, data):
     encodings = data.draw(st.fixed_dictionaries({n: st.sampled_from(["native", "large", "dictionary", "text"])
                                                  for n in RECORD_KINDS[kind].model_fields}))
     table = table_of(kind, rows, encodings)
-    columnar = validate_table(table, kind, CTX, sources={"s"}, keep_details=True, chunk_rows=chunk_rows)
+    columnar = validate_table(table, kind, CTX, sources={"s"}, keep_details=True, chunk_rows=chunk_rows,
+                              text_values=True)  # as for CSV: text columns hold numbers and flags
     assert sorted(columnar.details, key=repr) == per_record(kind, rows)
     assert columnar.valid.tolist() == [not any(r == i for r, _, _ in columnar.details) for i in range(len(rows))]
 
@@ -182,6 +183,14 @@ def test_schema_errors_are_one_per_column():
         ("column_type", "value"), ("extra_forbidden", "colour"), ("missing_column", "benchmark")]
     assert result.total == 3 and not result.valid.any()
     assert "column 'value' is list<item: double>, not float" in next(p.message for p in result.problems if p.field == "value")
+
+
+def test_numbers_as_text_are_a_column_type_error_outside_csv():
+    """Parquet and Arrow have types: a text column where numbers belong is the file's mistake."""
+    table = pa.table({"model": ["m-7b"], "benchmark": ["mmlu"], "n_shot": ["0"], "value": ["76.1"], "source": ["s"]})
+    result = validate_table(table, "scores", CTX, sources={"s"})
+    assert sorted((p.code, p.field) for p in result.problems) == [("column_type", "n_shot"), ("column_type", "value")]
+    assert validate_table(table, "scores", CTX, sources={"s"}, text_values=True).ok
 
 
 def test_a_few_bad_rows_among_many_are_reported_exactly_and_capped():
@@ -209,7 +218,7 @@ def test_files_parquet_csv_feather_and_truncated(tmp_path):
     for name in ("scores.parquet", "scores.csv", "scores.arrow"):
         loaded = read_bulk(tmp_path / name)
         assert bulk_kind(tmp_path / name, loaded) == "scores"
-        assert validate_table(loaded, "scores", CTX, sources={"s"}).ok
+        assert validate_table(loaded, "scores", CTX, sources={"s"}, text_values=name.endswith(".csv")).ok
     broken = tmp_path / "scores-broken.parquet"
     broken.write_bytes((tmp_path / "scores.parquet").read_bytes()[:100])
     with pytest.raises(FormatError, match="cannot read scores-broken.parquet"):

@@ -159,7 +159,8 @@ def check_bulk(paths: Sequence[Path], ctx: Context, sources: set[str], *, name_f
         except (FormatError, UsageError) as exc:
             report.add(Problem(Severity.ERROR, "bulk_file", str(exc), file=shown))
             continue
-        result = validate_table(table, file_kind, ctx, file=shown, limit=limit, sources=sources, progress=progress)
+        result = validate_table(table, file_kind, ctx, file=shown, limit=limit, sources=sources, progress=progress,
+                                text_values=Path(path).suffix.lower() == ".csv")
         report.extend(result.problems)
         report.omitted += result.total - len(result.problems)
         if table.num_rows == 0:

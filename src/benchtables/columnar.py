@@ -138,13 +138,13 @@ def plain_types(table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, names=table.column_names)
 
 
-def _compatible(category: str, arrow: pa.DataType) -> bool:
+def _compatible(category: str, arrow: pa.DataType, text_values: bool) -> bool:
     if pa.types.is_null(arrow):
         return True
     if pa.types.is_dictionary(arrow):
         arrow = arrow.value_type
-    if pa.types.is_string(arrow):
-        return category != "list"  # text is read as numbers or flags row by row
+    if pa.types.is_string(arrow):  # CSV text is read as numbers or flags row by row
+        return category == "str" or (text_values and category != "list")
     return {
         "float": pa.types.is_integer(arrow) or pa.types.is_floating(arrow) or pa.types.is_decimal(arrow),
         "int": pa.types.is_integer(arrow) or pa.types.is_floating(arrow),
@@ -154,8 +154,12 @@ def _compatible(category: str, arrow: pa.DataType) -> bool:
     }[category]
 
 
-def schema_problems(schema: pa.Schema, cls: type[Record], file: str | None, *, need_source: bool = True) -> list[Problem]:
-    """One problem per column that is missing, unknown, repeated or of the wrong type."""
+def schema_problems(schema: pa.Schema, cls: type[Record], file: str | None, *, need_source: bool = True,
+                    text_values: bool = False) -> list[Problem]:
+    """One problem per column that is missing, unknown, repeated or of the wrong type.
+
+    ``text_values``: text columns may hold numbers and flags (CSV, which has no types).
+    """
     specs = field_specs(cls)
     problems = []
 
@@ -171,7 +175,7 @@ def schema_problems(schema: pa.Schema, cls: type[Record], file: str | None, *, n
         if name not in specs and name not in EXTRA_COLUMNS:
             error("extra_forbidden", name, f"unknown column {name!r} for {cls.KIND} records",
                   f"columns: {', '.join([*specs, 'source'])}")
-        elif name in specs and not _compatible(specs[name].category, schema.field(name).type):
+        elif name in specs and not _compatible(specs[name].category, schema.field(name).type, text_values):
             arrow = schema.field(name).type
             shown = arrow.value_type if pa.types.is_dictionary(arrow) else arrow
             error("column_type", name, f"column {name!r} is {shown}, not {specs[name].category}",
@@ -644,7 +648,7 @@ def _progress(total: int, enabled: bool | None) -> Any:
 
 
 def validate_table(table: pa.Table, kind: str, ctx: Context, *, file: str | None = None, limit: int = 50,
-                   sources: set[str] | None = None, progress: bool | None = None,
+                   sources: set[str] | None = None, progress: bool | None = None, text_values: bool = False,
                    keep_details: bool = False, chunk_rows: int = CHUNK_ROWS) -> ColumnarResult:
     """Validate every row of ``table`` as ``kind`` records.
 
@@ -656,6 +660,8 @@ def validate_table(table: pa.Table, kind: str, ctx: Context, *, file: str | None
         limit: how many problems to keep (the total is counted either way).
         sources: source ids rows may name in their ``source`` column; None: no source column.
         progress: show a progress bar (default: on a terminal, not in CI).
+        text_values: text columns may hold numbers and flags, converted row by row (CSV); else
+            a text column for a number field is a wrong column type (Parquet, Arrow, DataFrames).
         keep_details: keep (row, field, code) of every problem.
         chunk_rows: rows checked at a time (bounds the scratch memory).
     """
@@ -663,7 +669,7 @@ def validate_table(table: pa.Table, kind: str, ctx: Context, *, file: str | None
         raise UsageError(f"unknown record kind {kind!r}; kinds: {', '.join(RECORD_KINDS)}")
     cls = RECORD_KINDS[kind]
     table = plain_types(table)
-    problems = schema_problems(table.schema, cls, file, need_source=sources is not None)
+    problems = schema_problems(table.schema, cls, file, need_source=sources is not None, text_values=text_values)
     if problems:
         return ColumnarResult(kind, table, np.zeros(table.num_rows, dtype=bool), problems, len(problems),
                               details=[] if keep_details else None, hashes=np.zeros(table.num_rows, dtype=np.uint64))
