@@ -28,7 +28,7 @@ OLD = {
           - {model: alpha, parameters: 10B, tokens: 200B}
         """,
 }
-# The change under test: gamma's MMLU score is corrected (a new `where`, so a new record), its
+# The change under test: gamma's MMLU score is corrected (with a new `where`: the same record), its
 # HellaSwag score is dropped, alpha's training tokens change, and a new source adds delta.
 NEW = {
     "a.yaml": OLD["a.yaml"]
@@ -65,14 +65,15 @@ def test_records_added_removed_changed(stores):
     summary = sorted((r.kind, r.status, r.key["model"], r.key.get("benchmark") or "") for r in diff.records)
     assert summary == [
         ("scores", "added", "delta", "mmlu"),
-        ("scores", "added", "gamma", "mmlu"),  # a new `where` is a new record
+        ("scores", "changed", "gamma", "mmlu"),  # its where changed too: the same number, moved
         ("scores", "removed", "gamma", "hellaswag"),
-        ("scores", "removed", "gamma", "mmlu"),
         ("training", "changed", "alpha", ""),
     ]
-    changed = next(r for r in diff.records if r.status == "changed")
-    assert changed.fields == ["tokens"] and (changed.old["tokens"], changed.new["tokens"]) == (200e9, 300e9)
-    assert diff.counts() == {"added": 2, "removed": 2, "changed": 1}
+    tokens = next(r for r in diff.records if r.status == "changed" and r.kind == "training")
+    assert tokens.fields == ["tokens"] and (tokens.old["tokens"], tokens.new["tokens"]) == (200e9, 300e9)
+    moved = next(r for r in diff.records if r.status == "changed" and r.kind == "scores")
+    assert moved.fields == ["value", "where"] and (moved.old["value"], moved.new["value"]) == (50.0, 65.0)
+    assert diff.counts() == {"added": 1, "removed": 1, "changed": 2}
 
 
 def test_rank_movements(stores):
@@ -92,10 +93,10 @@ def test_markdown_and_json(stores):
     diff = diff_stores(*stores, "main", "HEAD")
     text = diff.to_markdown()
     assert text.startswith("## benchtables: main → HEAD")
-    assert "**Records:** 2 added, 2 removed, 1 changed." in text
+    assert "**Records:** 1 added, 1 removed, 2 changed." in text and "| value, where " in text
     assert "Overtaken: " in text and "Beta by Gamma" in text and "Alpha by Delta" in text
     payload = json.loads(json.dumps(diff.to_dict()))
-    assert payload["counts"] == {"added": 2, "removed": 2, "changed": 1}
+    assert payload["counts"] == {"added": 1, "removed": 1, "changed": 2}
     assert payload["leaderboards"][0]["rows"][0]["status"]
 
 
@@ -123,7 +124,7 @@ def test_git_revisions(tmp_path, monkeypatch, cli):
     monkeypatch.chdir(root)
     result = cli("diff", "HEAD~1", "HEAD", "--format", "json")
     assert result.code == 0
-    assert json.loads(result.out)["counts"] == {"added": 2, "removed": 2, "changed": 1}
+    assert json.loads(result.out)["counts"] == {"added": 1, "removed": 1, "changed": 2}
     result = cli("diff", "HEAD~1", "data/store")  # a revision against the working store
     assert result.code == 0 and "Delta" in result.out
     result = cli("diff", "no-such-rev", "HEAD")

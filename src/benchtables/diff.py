@@ -2,8 +2,8 @@
 
 OLD and NEW are store directories (or project directories) or git revisions such as
 ``main`` or ``HEAD``, whose committed store is read with ``git show``. The result lists
-records added, removed and changed (a record is identified by its key, see ``Record.KEY``),
-and, for every (benchmark, metric, setting) whose scores changed, the leaderboard before and
+records added, removed and changed (a record is identified by its key, see ``Record.KEY``; a
+record whose ``where`` alone moved is the same record, changed), and, for every (benchmark, metric, setting) whose scores changed, the leaderboard before and
 after: new entries, rank moves, and which models were overtaken by which. As Markdown it is
 ready to post as a pull-request comment.
 """
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchtables.entries import number_key
 from benchtables.errors import StoreCorruptError, UsageError
 from benchtables.project import find_project
 from benchtables.schemas import RECORD_KINDS
@@ -133,8 +134,14 @@ def _record_changes(old: Store, new: Store) -> list[RecordChange]:
     for kind, cls in RECORD_KINDS.items():
         before = {tuple(r.get(k) for k in cls.KEY): r for r in _rows(old, kind)}
         after = {tuple(r.get(k) for k in cls.KEY): r for r in _rows(new, kind)}
-        for key in sorted(set(before) | set(after), key=repr):
-            a, b = before.get(key), after.get(key)
+        # a record whose where changed is the same number moved: pair it by the rest of its key
+        gone: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+        for key in sorted(set(before) - set(after), key=repr):
+            gone.setdefault(number_key(cls, before[key]), []).append(key)
+        was = {key: gone[n].pop(0) for key in sorted(set(after) - set(before), key=repr)
+               if gone.get(n := number_key(cls, after[key]))}
+        for key in sorted((set(before) - set(was.values())) | set(after), key=repr):
+            a, b = before.get(was.get(key, key)), after.get(key)
             key_dict = dict(zip(cls.KEY, key, strict=True))
             if a is None:
                 changes.append(RecordChange(kind, "added", key_dict, None, b))
@@ -226,7 +233,8 @@ def _what(change: RecordChange) -> str:
     if change.kind == "scores":
         setting = Setting(**{k: key[k] for k in SETTING_COLUMNS}).label()
         return f"{key['benchmark']} {key['metric']}" + (f" ({setting})" if setting else "")
-    return change.kind
+    shown = [f"{k} {v}" for k, v in key.items() if k not in ("model", "source", "where") and v not in (None, False)]
+    return change.kind + (f" ({', '.join(shown)})" if shown else "")
 
 
 def _shown_value(change: RecordChange, row: dict[str, Any] | None) -> str:
@@ -234,7 +242,8 @@ def _shown_value(change: RecordChange, row: dict[str, Any] | None) -> str:
         return ""
     if change.kind == "scores":
         return f"{row['value']:g}"
-    fields = [f for f in RECORD_KINDS[change.kind].model_fields if isinstance(row.get(f), float)]
+    cls = RECORD_KINDS[change.kind]
+    fields = [f for f in cls.model_fields if isinstance(row.get(f), float) and f not in cls.KEY]
     return ", ".join(f"{f} {row[f]:g}" for f in fields[:3])
 
 
