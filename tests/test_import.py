@@ -254,6 +254,20 @@ def test_paperswithcode(tmp_path, monkeypatch):
     assert len(fpnet) == 2 and len({r["value"] for r in fpnet}) == 2  # a resubmission keeps both rows
 
 
+def test_paperswithcode_task_with_only_subtasks(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    tasks = json.loads((REAL / "paperswithcode/squad.json").read_text())
+    tasks = tasks if isinstance(tasks, list) else [tasks]
+    path = tmp_path / "evaluation-tables.json"
+    path.write_text(json.dumps([{"task": "Natural Language Processing", "datasets": [], "subtasks": tasks}]))
+    rows = records(import_files("paperswithcode", [path], store=SHIPPED))
+    assert len(rows) == 2 * (234 + 217 - 65)
+    assert by(rows, where="evaluation-tables.json: Natural Language Processing / Question Answering / SQuAD2.0 / "
+                          "sota.rows[0] EM")["value"] == 90.871
+    path.write_text(json.dumps([{"task": "Natural Language Processing", "subtasks": tasks}]))  # no datasets key
+    assert len(records(import_files("paperswithcode", [path], store=SHIPPED))) == 2 * (234 + 217 - 65)
+
+
 def test_helm(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = import_files("helm", [REAL / "helm/mmlu-philosophy-gpt2"], store=SHIPPED)
@@ -296,6 +310,28 @@ def test_epoch_benchmark_csv(tmp_path, monkeypatch):
     assert any(r["n_shot"] is None for r in rows)  # blank Shots stay blank
 
 
+def test_epoch_benchmark_csv_of_another_benchmark(tmp_path, monkeypatch):
+    """Epoch names the score column per benchmark (HellaSwag: Overall accuracy); a model's Name is
+    used when its Model version names no known model; a paper linked elsewhere is still that paper."""
+    monkeypatch.chdir(tmp_path)
+    text = (REAL / "epoch/external_benchmark_mmlu.csv").read_text(encoding="utf-8-sig")
+    header, *lines = text.splitlines(keepends=True)
+    path = tmp_path / "external_benchmark_hellaswag.csv"
+    chinchilla = next(line for line in lines if ",Chinchilla (70B)," in line)
+    palm_paper = chinchilla.replace("Chinchilla (70B)", "chinchilla-70b-v0").replace(
+        "LLaMA: Open and Efficient Foundation Language Models,http://arxiv.org/abs/2302.13971",
+        "Training Compute-Optimal Large Language Models,https://proceedings.neurips.cc/paper/2022/hoffmann")
+    path.write_text(header.replace(",EM,", ",Overall accuracy,") + palm_paper + lines[0], encoding="utf-8")
+    result = import_files("csv", [path], preset="epoch-benchmark", store=SHIPPED)
+    row = by(records(result), model="chinchilla-70b")  # by its Name, "Chinchilla 70B"
+    assert (row["benchmark"], row["value"]) == ("hellaswag", 67.5)
+    assert result.sources["hoffmann2022chinchilla"].reference  # the same title as the shipped source
+    broken = tmp_path / "external_benchmark_arc.csv"
+    broken.write_text(header.replace(",EM,", ",Mean,") + lines[0], encoding="utf-8")
+    with pytest.raises(FormatError, match="no column 'EM' or 'Overall accuracy'"):
+        import_files("csv", [broken], preset="epoch-benchmark", store=SHIPPED)
+
+
 def test_csv_dashes_are_skipped_and_counted(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     text = (REAL / "epoch/external_benchmark_mmlu.csv").read_text(encoding="utf-8-sig")
@@ -316,6 +352,14 @@ def test_csv_mapping_names_a_missing_column(tmp_path, monkeypatch, cli):
                  "--store", SHIPPED)
     assert result.code == 1 and "no column 'Score'" in result.err
     assert cli("import", "csv", path, "--map", "colour=Name", "--store", SHIPPED).code == 2
+
+
+def test_csv_constants_take_their_field_type(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = import_files("csv", [REAL / "epoch/external_benchmark_mmlu.csv"], columns={"model": "Name", "value": "EM"},
+                          constants={"benchmark": "mmlu", "n_shot": "5", "estimated": "yes"}, store=SHIPPED)
+    row = records(result)[0]
+    assert (row["n_shot"], row["estimated"], row["benchmark"]) == (5, True, "mmlu")
 
 
 def test_csv_duplicate_rows(tmp_path, monkeypatch):

@@ -169,9 +169,9 @@ class Importer:
                notes: str | None = None) -> SourceDraft:
         """The draft for a source, created on first use.
 
-        A source already declared (in the store or an entry file) with the same URL — or, for
-        sources without one, the same title — is referred to, not declared again, so importing
-        a file twice repeats records (an error validate reports) instead of adding a source.
+        A source already declared (in the store or an entry file) with the same URL or the same
+        title (a paper linked at arXiv and at its journal) is referred to, not declared again, so
+        importing a file twice repeats records (an error validate reports) instead of adding a source.
         A new source gets an id no other source has.
         """
         id_ = slug(id_)
@@ -181,7 +181,7 @@ class Importer:
             return self._drafts[asked]
         for known_id, known in self.known_sources.items():
             known_url = str(known.get("url") or "").rstrip("/")
-            if (key and known_url == key) or (not key and not known_url and known.get("title") == title):
+            if (key and known_url == key) or _same_title(known.get("title"), title):
                 draft = SourceDraft(known_id, known.get("title") or known_id, known.get("url"), reference=True)
                 break
         else:
@@ -195,13 +195,15 @@ class Importer:
 
     # ----------------------------------------------------------------- models
 
+    def known_model(self, name: str) -> str | None:
+        """The id of the known (or already imported) model ``name`` stands for, or None."""
+        return next((found for c in _candidates(name.strip()) if (found := self.index.resolve(c))), None)
+
     def model(self, name: str, file: str | None = None, **details: Any) -> str:
         """The id of the model ``name`` stands for; a new stub (and a warning) when nothing matches."""
         name = name.strip()
-        for candidate in _candidates(name):
-            found = self.index.resolve(candidate)
-            if found is not None:
-                return found
+        if (found := self.known_model(name)) is not None:
+            return found
         short = name.split("/")[-1] if _REPO_ID.match(name) else name
         id_ = slug(short)
         if id_ in self.result.models or id_ in self.index:
@@ -275,6 +277,11 @@ class Importer:
                 elif 0 < value <= 1:
                     self.warn("small_percent", f"{value:g} is at most 1 while other {name} values of this table are "
                               f"percents; kept as {value:g}%", file, record["where"], "check the source's scale")
+
+
+def _same_title(a: Any, b: Any) -> bool:
+    """Titles equal but for case and spacing: ``PaLM: Scaling Language Modeling with Pathways``."""
+    return bool(a and b) and " ".join(str(a).casefold().split()) == " ".join(str(b).casefold().split())
 
 
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/(?=[\w.+-]*[A-Za-z])[\w.+-]{3,}$")  # meta-llama/Llama-2-70b-hf, not DiT-XL/2

@@ -97,8 +97,12 @@ def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def _check_columns(mapping: CsvMapping, header: list[str], file: str) -> None:
-    wanted = [c for cols in mapping.columns.values() for c in cols]
-    wanted += [mapping.source[k] for k in ("id_column", "title_column", "url_column", "year_column") if k in mapping.source]
+    """Every mapped column must exist; of a field's alternatives (``value: [EM, Accuracy]``), one."""
+    for cols in mapping.columns.values():
+        if not any(c in header for c in cols):
+            wanted = " or ".join(repr(c) for c in cols)
+            raise FormatError(f"{file} has no column {wanted}; its columns are: {', '.join(header)}")
+    wanted = [mapping.source[k] for k in ("id_column", "title_column", "url_column", "year_column") if k in mapping.source]
     wanted += [mapping.id_column] if mapping.id_column else []
     missing = [c for c in wanted if c not in header]
     if missing:
@@ -116,7 +120,7 @@ def _convert(importer: Importer, cls: Any, name: str, raw: str) -> Any:
             return None
         digits = re.match(r"^(\d+)(?:\.0+)?(?:[\s-]*shots?)?$", text, re.IGNORECASE)
         if not digits:
-            importer.skip(f"not a whole number: {text[:20]!r}")
+            importer.skip(f"{name} left empty, not a whole number: {text[:20]!r}")
             return None
         return int(digits.group(1))
     if "bool" in annotation:
@@ -169,11 +173,16 @@ def import_csv(importer: Importer, path: Path, mapping: CsvMapping, *, source_id
             continue
         seen.add(fingerprint)
         record: dict[str, Any] = {}
-        for name, value in constants.items():
-            record[name] = value
+        for name, value in constants.items():  # --set n_shot=5 is the number 5, as a column's text would be
+            record[name] = _convert(importer, cls, name, str(value)) if name in cls.model_fields and name != "model" \
+                else value
         for name, columns in mapping.columns.items():
+            if name == "model":  # the first name a known model has, else the first given
+                names = [row[c].strip() for c in columns if (row.get(c) or "").strip()]
+                record[name] = next((n for n in names if importer.known_model(n)), names[0] if names else None)
+                continue
             raw = next((row.get(c) or "" for c in columns if (row.get(c) or "").strip()), "")
-            record[name] = raw.strip() if name == "model" else _convert(importer, cls, name, raw)
+            record[name] = _convert(importer, cls, name, raw)
         name = model or record.pop("model", None)
         where = f"{file}: row {n}" + (f" (id {row[mapping.id_column]})" if mapping.id_column else "")
         if not name:

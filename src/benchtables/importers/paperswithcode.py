@@ -42,9 +42,9 @@ def import_paperswithcode(importer: Importer, path: Path, *, source_id: str | No
     data = read_json(path)
     if isinstance(data, dict):
         data = [data]
-    if not isinstance(data, list) or not all(isinstance(t, dict) and "datasets" in t for t in data):
+    if not isinstance(data, list) or not all(isinstance(t, dict) and ("datasets" in t or "subtasks" in t) for t in data):
         raise FormatError(f"{file} is not a Papers with Code evaluation-tables file: expected a list of tasks "
-                          "with datasets")
+                          "with datasets or subtasks")
     for task_path, task in _tasks(data):
         link = task.get("source_link") or {}
         title = link.get("title") or f"Papers with Code: {task_path[-1]}"
