@@ -128,6 +128,17 @@ def test_show(project, cli):
     assert "7000000000.0" in csv  # CSV carries raw numbers
 
 
+def test_show_derived_columns(project, cli):
+    project.write("good.yaml", GOOD + "training:\n  - {model: m-7b, parameters: 7B, tokens: 2T}\n")
+    cli("build")
+    plain = cli("show", "training", "--columns", "model,tokens_per_parameter")
+    assert plain.code == 2 and "need --derived" in plain.err
+    rows = cli("show", "training", "--derived", "--format", "csv", "--columns", "model,tokens_per_parameter,compute_6nd").out
+    model, ratio, compute = rows.splitlines()[1].split(",")
+    assert (model, float(ratio), float(compute)) == ("m-7b", 2e12 / 7e9, 6 * 7e9 * 2e12)
+    assert "Tokens/param" in cli("show", "training", "--derived").out
+
+
 def test_show_without_a_store_is_a_clear_error(project, cli):
     result = cli("show", "scores")
     assert result.code == 1 and "no store at" in result.err and "Traceback" not in result.err

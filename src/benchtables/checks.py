@@ -183,7 +183,9 @@ def _disagreements(reports: dict[str, list[_Report]], registry: Registry) -> lis
                         if other is report or theirs is None or not _differ(mine, theirs, tolerance, absolute):
                             continue
                         shown = f"{tolerance:g} points" if absolute else f"{tolerance:.0%}"
-                        hint = f"differs by more than {shown}; check both, and keep both if both sources say so"
+                        same = other.values.get("source") == report.values.get("source")
+                        hint = (f"differs by more than {shown}; check both, and keep both if "
+                                + ("the source states both (its where says where)" if same else "both sources say so"))
                         if field == "tokens" and 0.65 <= min(mine, theirs) / max(mine, theirs) <= 0.85:
                             hint = "the smaller count looks like words, not tokens (about 0.75 words per token)"
                         problem = _warn(report, "disagreement",
@@ -219,7 +221,7 @@ def _fractions(scores: list[_Report], registry: Registry, store: Any, read_here:
         metric = registry.metrics.get(report.values["metric"])
         value = report.values["value"]
         median = medians[(report.values["benchmark"], report.values["metric"])]
-        if metric is None or not metric.is_percent or value > 1 or median is None or median < 10:
+        if metric is None or not metric.is_percent or not 0 < value <= 1 or median is None or median < 10:
             continue
         problem = _warn(report, "fraction_as_percent",
                         f"{_num(value)} looks like a fraction, but {metric.name} is a percentage "

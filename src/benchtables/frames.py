@@ -24,7 +24,7 @@ COLUMN_LABELS = {
     "mfu": "MFU %", "hfu": "HFU %", "throughput": "Tokens/s", "sampler": "Sampler", "steps": "Steps",
     "guidance": "CFG", "cost_per_step": "Cost/step", "flops_per_step": "FLOP/step", "sampling_cost": "Sampling cost",
     "distilled": "Distilled", "resolution": "Resolution", "fid": "FID", "clip_score": "CLIP score", "lpips": "LPIPS",
-    "tokens_per_parameter": "Tokens/param", "compute_6nd": "6·N·D (FLOP)", "training_compute": "Compute (FLOP)",
+    "tokens_per_parameter": "Tokens/param", "compute_6nd": "6·N·D (FLOP)", "training_compute": "Compute or 6·N·D (FLOP)",
     "chinchilla_tokens": "Chinchilla-optimal tokens", "chinchilla_ratio": "× Chinchilla-optimal",
 }
 
@@ -100,4 +100,5 @@ def load(kind: str, store: Path | str | Store | None = None, *, derived: bool = 
         from benchtables.tables.derived import add_derived
 
         df = add_derived(df, kind)
+        df.attrs["labels"] = {c: COLUMN_LABELS[c] for c in df.columns if c in COLUMN_LABELS}
     return df

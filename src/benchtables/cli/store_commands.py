@@ -111,17 +111,21 @@ def build_command(check: bool, entries: Path | None, store: Path | None, partiti
 @click.option("--columns", default=None,
               help="Comma-separated columns to show, or 'all' (default: the main ones).")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most this many rows.")
-def show_command(kind: str, store: Path | None, fmt: str, columns: str | None, limit: int | None) -> int:
+@click.option("--derived", is_flag=True,
+              help="Add derived columns (training: tokens per parameter, 6·N·D compute, Chinchilla ratio).")
+def show_command(kind: str, store: Path | None, fmt: str, columns: str | None, limit: int | None, derived: bool) -> int:
     """Print one table of the store (scores, training, utilization, sampling, models, …)."""
     from benchtables.frames import SUMMARY_COLUMNS, load
     from benchtables.rendering import render
 
-    df = load(kind, store)
+    df = load(kind, store, derived=derived and kind in RECORD_KINDS)
+    added = [c for c in df.columns if c not in load(kind, store).columns] if derived else []
     if columns != "all":
-        wanted = [c.strip() for c in columns.split(",")] if columns else list(SUMMARY_COLUMNS.get(kind, df.columns))
+        wanted = [c.strip() for c in columns.split(",")] if columns else [*SUMMARY_COLUMNS.get(kind, df.columns), *added]
         unknown = [c for c in wanted if c not in df.columns]
         if unknown:
-            raise UsageError(f"no column {unknown[0]!r} in {kind}; columns: {', '.join(df.columns)}")
+            raise UsageError(f"no column {unknown[0]!r} in {kind}; columns: {', '.join(df.columns)}"
+                             + ("" if derived else " (derived columns need --derived)"))
         attrs = df.attrs
         df = df[wanted]
         df.attrs = attrs
