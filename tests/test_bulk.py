@@ -121,6 +121,20 @@ def test_csv_and_arrow_files_and_the_kind_option(declared, cli, tmp_path):
     assert cli("validate", csv, "--kind", "score").code == 2  # not a kind: usage error
 
 
+@pytest.mark.parametrize(("text", "line"), [
+    ("model,benchmark,value,source\nm-7b,mmlu,60,test2024\nm-7b,mmlu,140,test2024\n", 3),
+    ("model,benchmark,value,source\r\nm-7b,mmlu,60,test2024\r\nm-7b,mmlu,140,test2024", 3),  # CRLF, no last newline
+    ('model,benchmark,value,where,source\nm-7b,mmlu,60,"Table\n1",test2024\nm-7b,mmlu,140,x,test2024\n', None),
+])
+def test_csv_rows_are_annotated_at_their_line(declared, cli, text, line):
+    """GitHub shows an annotation at a line; a CSV row is one when no quoted cell breaks a line."""
+    (declared.entries / "scores-run.csv").write_text(text, encoding="utf-8", newline="")
+    (problem,) = json.loads(cli("validate", "--format", "json").out)["problems"]
+    assert (problem["row"], problem["line"], problem["code"]) == (2, line, "out_of_range")
+    github = cli("validate", "--format", "github").out
+    assert github.startswith("::error file=data/entries/scores-run.csv," + (f"line={line}," if line else "title="))
+
+
 def test_a_bulk_row_repeating_an_entry_file_record_or_another_bulk_file(declared, cli):
     assert cli("build").code == 0
     before = declared.store_bytes()

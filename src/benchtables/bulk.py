@@ -134,6 +134,17 @@ class BulkFile:
         return table.append_column("file", here)
 
 
+def _one_line_per_row(path: Path, rows: int) -> bool:
+    """Whether a CSV file is a header line and one line per row (no quoted line breaks), so that
+    row N is line N + 1 — which GitHub annotations need to point at the row."""
+    newlines, last = 0, b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return newlines + (last != b"\n") == rows + 1
+
+
 def check_bulk(paths: Sequence[Path], ctx: Context, sources: set[str], *, name_file: Callable[[Path], str],
                display: Callable[[Path], str], kind: str | None = None, limit: int = 50,
                progress: bool | None = None) -> tuple[list[BulkFile], Report]:
@@ -159,8 +170,11 @@ def check_bulk(paths: Sequence[Path], ctx: Context, sources: set[str], *, name_f
         except (FormatError, UsageError) as exc:
             report.add(Problem(Severity.ERROR, "bulk_file", str(exc), file=shown))
             continue
+        is_csv = Path(path).suffix.lower() == ".csv"
         result = validate_table(table, file_kind, ctx, file=shown, limit=limit, sources=sources, progress=progress,
-                                text_values=Path(path).suffix.lower() == ".csv")
+                                text_values=is_csv)
+        if is_csv and result.problems and _one_line_per_row(Path(path), table.num_rows):
+            result.problems = [p.at(line=p.row + 1) if p.row is not None else p for p in result.problems]
         report.extend(result.problems)
         report.omitted += result.total - len(result.problems)
         if table.num_rows == 0:
