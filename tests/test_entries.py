@@ -156,6 +156,14 @@ def test_same_number_twice_is_a_duplicate_record(tmp_path):
     assert found == [("duplicate_record", 6, "scores[1]"), ("duplicate_record", 7, "scores[2]")]
 
 
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_a_repeated_number_does_not_depend_on_order(tmp_path, order):
+    records = ["  - {model: m-7b, benchmark: mmlu, n_shot: 5, value: 60, stderr: 0.4, where: Table 1}\n",
+               "  - {model: m-7b, benchmark: mmlu, n_shot: 5, value: 60, where: Abstract}\n"]
+    found = problems_of(tmp_path, SOURCE + MODEL + "scores:\n" + "".join(records[i] for i in order))
+    assert found == []  # one states a standard error, the other does not: not the same record
+
+
 def test_model_declared_twice_in_one_file(tmp_path):
     found = problems_of(tmp_path, SOURCE + "models:\n  - {id: a, name: A}\n  - {id: a, name: A again}\n")
     assert found == [("duplicate_model", 4, "models[1].id")]

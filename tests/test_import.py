@@ -125,11 +125,16 @@ def test_lm_eval_families_and_group_shots(tmp_path, monkeypatch):
     pro = by(rows, benchmark="mmlu-pro")
     assert (pro["subset"], pro["value"], pro["n_shot"]) == ("biology", 30.0, 5)
     assert dict(result.unknown) == {"math_perturbed_full": 1}  # not MATH with a subset "perturbed_full"
+    # 0.4.0–0.4.1 write a 0 for groups whatever their subtasks used: the subtasks decide
     data["group_subtasks"] = {"mmlu": ["mmlu_stem"], "mmlu_stem": ["mmlu_abstract_algebra", "mmlu_college_physics"]}
-    data["n-shot"]["mmlu_college_physics"] = 5  # the subtasks disagree: the group's n-shot stays unknown
+    data["n-shot"].update({"mmlu": 0, "mmlu_stem": 0, "mmlu_abstract_algebra": 5, "mmlu_college_physics": 5})
     path.write_text(json.dumps(data))
     rows = records(import_files("lm-eval", [path], store=SHIPPED))
-    assert by(rows, benchmark="mmlu", subset=None)["n_shot"] is None
+    assert by(rows, benchmark="mmlu", subset=None)["n_shot"] == 5 and by(rows, subset="stem")["n_shot"] == 5
+    data["n-shot"]["mmlu_college_physics"] = 0  # the subtasks disagree: the group's own entry stands
+    path.write_text(json.dumps(data))
+    rows = records(import_files("lm-eval", [path], store=SHIPPED))
+    assert by(rows, benchmark="mmlu", subset=None)["n_shot"] == 0
 
 
 @pytest.mark.parametrize(
@@ -199,6 +204,9 @@ def test_model_index_small_percent_next_to_percents_is_kept(tmp_path, monkeypatc
     assert by(records(result), benchmark="gsm8k")["value"] == 0.68  # 0.68%, not 68%
     (small,) = [w for w in result.warnings if w.code == "small_percent"]
     assert "0.68" in small.message and "GSM8K" not in small.message and "kept" in small.message
+    # DROP's F1 is the only F1: its own scale, a fraction
+    path = card_with(tmp_path, (f"value: {old}", "value: 0.68"), ("value: 9.662437080536909", "value: 0.652"))
+    assert by(records(import_files("model-index", [path], store=SHIPPED)), benchmark="drop")["value"] == 65.2
 
 
 @pytest.mark.parametrize(
@@ -312,7 +320,7 @@ def test_epoch_benchmark_csv(tmp_path, monkeypatch):
 
 def test_epoch_benchmark_csv_of_another_benchmark(tmp_path, monkeypatch):
     """Epoch names the score column per benchmark (HellaSwag: Overall accuracy); a model's Name is
-    used when its Model version names no known model; a paper linked elsewhere is still that paper."""
+    used when its Model version names no known model; a row citing a known paper by title alone is that paper."""
     monkeypatch.chdir(tmp_path)
     text = (REAL / "epoch/external_benchmark_mmlu.csv").read_text(encoding="utf-8-sig")
     header, *lines = text.splitlines(keepends=True)
@@ -320,16 +328,29 @@ def test_epoch_benchmark_csv_of_another_benchmark(tmp_path, monkeypatch):
     chinchilla = next(line for line in lines if ",Chinchilla (70B)," in line)
     palm_paper = chinchilla.replace("Chinchilla (70B)", "chinchilla-70b-v0").replace(
         "LLaMA: Open and Efficient Foundation Language Models,http://arxiv.org/abs/2302.13971",
-        "Training Compute-Optimal Large Language Models,https://proceedings.neurips.cc/paper/2022/hoffmann")
+        "Training Compute-Optimal Large Language Models,")
     path.write_text(header.replace(",EM,", ",Overall accuracy,") + palm_paper + lines[0], encoding="utf-8")
     result = import_files("csv", [path], preset="epoch-benchmark", store=SHIPPED)
     row = by(records(result), model="chinchilla-70b")  # by its Name, "Chinchilla 70B"
     assert (row["benchmark"], row["value"]) == ("hellaswag", 67.5)
-    assert result.sources["hoffmann2022chinchilla"].reference  # the same title as the shipped source
+    assert result.sources["hoffmann2022chinchilla"].reference  # the same title as the shipped source, no URL
     broken = tmp_path / "external_benchmark_arc.csv"
     broken.write_text(header.replace(",EM,", ",Mean,") + lines[0], encoding="utf-8")
     with pytest.raises(FormatError, match="no column 'EM' or 'Overall accuracy'"):
         import_files("csv", [broken], preset="epoch-benchmark", store=SHIPPED)
+
+
+def test_values_with_a_percent_sign_keep_their_scale(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    header, *lines = (REAL / "epoch/external_benchmark_mmlu.csv").read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    small = [line.replace(",77.0%,", ",0.8%,") for line in lines if ",77.0%," in line][:1]
+    path = tmp_path / "external_benchmark_mmlu.csv"
+    path.write_text(header + "".join(small), encoding="utf-8")
+    result = import_files("csv", [path], preset="epoch-benchmark", store=SHIPPED)
+    assert [r["value"] for r in records(result)] == [0.8]
+    assert not [w for w in result.warnings if w.code == "fraction_as_percent"]
+    path.write_text(header + "".join(small).replace(",0.8%,", ",0.008,"), encoding="utf-8")
+    assert [r["value"] for r in records(import_files("csv", [path], preset="epoch-benchmark", store=SHIPPED))] == [0.8]
 
 
 def test_csv_dashes_are_skipped_and_counted(tmp_path, monkeypatch):
@@ -447,6 +468,15 @@ def test_importing_a_file_twice_is_a_duplicate(repo_copy, cli):
     duplicates = [p for p in json.loads(checked.out)["problems"] if p["code"] == "duplicate_record"]
     assert checked.code == 1 and duplicates and all(p["severity"] == "error" for p in duplicates)
     assert {Path(p["file"]).name.startswith("lm-eval-bloom") for p in duplicates} == {True}
+
+
+def test_same_title_other_url_is_another_source(repo_copy, cli):
+    """Every model card links its own Open LLM Leaderboard page: one title, a source per URL."""
+    assert cli("import", "model-index", REAL / "hf-model-index/zephyr-7B-beta.md", "-o", "data/entries").code == 0
+    assert cli("build").code == 0
+    result = import_files("model-index", [REAL / "hf-model-index/NeuralBeagle14-7B.md"])
+    (source,) = result.sources.values()
+    assert not source.reference and source.url.endswith("?query=mlabonne/NeuralBeagle14-7B")
 
 
 def test_same_number_at_another_where_is_a_duplicate(repo_copy, cli):

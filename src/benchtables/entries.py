@@ -399,7 +399,8 @@ def _check_unique(records: list[Located], cls: type[Record], report: Report) -> 
         earlier = next((e for e in numbers.get(number_key(cls, loc.values), []) if repeats(cls, loc.values, e.values)), None)
         if key in seen:
             report.add(loc.problem(Severity.ERROR, "duplicate_record", f"the same {what} record as {seen[key].where()} ({shown})",
-                                   hint="one number per record; give each a different where: if the source states it twice"))
+                                   hint="one number per record; if the source gives two different numbers here, "
+                                        "give each its where"))
         elif earlier is not None:
             report.add(loc.problem(Severity.ERROR, "duplicate_record",
                                    f"the same {what} number as {earlier.where()} ({shown}), only its where differs",
@@ -419,6 +420,9 @@ def number_key(cls: type[Record], values: Mapping[str, Any]) -> tuple[Any, ...]:
 
 
 def repeats(cls: type[Record], values: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
-    """Whether ``values`` states the same number as ``other``, perhaps at another ``where``."""
+    """Whether ``values`` states the same number as ``other`` (every field alike), perhaps at another ``where``."""
+    def same(a: Any, b: Any) -> bool:
+        return (a or None) == (b or None) if isinstance(a, list | type(None)) or isinstance(b, list | type(None)) else a == b
+
     return number_key(cls, values) == number_key(cls, other) and all(
-        other.get(k) == v for k, v in values.items() if k not in PLACE_FIELDS and v is not None)
+        same(values.get(k), other.get(k)) for k in cls.model_fields if k not in PLACE_FIELDS)

@@ -169,28 +169,33 @@ class Importer:
                notes: str | None = None) -> SourceDraft:
         """The draft for a source, created on first use.
 
-        A source already declared (in the store or an entry file) with the same URL or the same
-        title (a paper linked at arXiv and at its journal) is referred to, not declared again, so
-        importing a file twice repeats records (an error validate reports) instead of adding a source.
-        A new source gets an id no other source has.
+        A source already declared (in the store, an entry file or this import) with the same
+        URL is referred to, not declared again; without a URL on one side, the same title (or
+        the same id asked for) is the same source. So importing a file twice repeats records
+        (errors validate reports) instead of adding a source. A new source gets a fresh id.
         """
         id_ = slug(id_)
         key = url.rstrip("/") if url else None
+
+        def same(other_url: Any, other_title: Any) -> bool:
+            theirs = str(other_url or "").rstrip("/")
+            return (key == theirs) if key and theirs else _same_title(other_title, title)
+
         asked = ("url", key) if key else ("id", id_)
-        if asked in self._drafts:
-            return self._drafts[asked]
-        for known_id, known in self.known_sources.items():
-            known_url = str(known.get("url") or "").rstrip("/")
-            if (key and known_url == key) or _same_title(known.get("title"), title):
-                draft = SourceDraft(known_id, known.get("title") or known_id, known.get("url"), reference=True)
-                break
-        else:
-            taken = set(self.known_sources) | set(self.result.sources)
-            base, n = id_, 2
-            while id_ in taken:
-                id_, n = f"{base}-{n}", n + 1
-            draft = SourceDraft(id_, title, url, year, kind, notes)
-        self._drafts[asked] = self.result.sources.setdefault(draft.id, draft)
+        found = self._drafts.get(asked) or next(
+            (d for d in self.result.sources.values() if not d.reference and same(d.url, d.title)), None)
+        if found is None:
+            known_id = next((k for k, known in self.known_sources.items() if same(known.get("url"), known.get("title"))), None)
+            if known_id is not None:
+                known = self.known_sources[known_id]
+                found = SourceDraft(known_id, known.get("title") or known_id, known.get("url"), reference=True)
+            else:
+                taken = set(self.known_sources) | set(self.result.sources)
+                base, n = id_, 2
+                while id_ in taken:
+                    id_, n = f"{base}-{n}", n + 1
+                found = SourceDraft(id_, title, url, year, kind, notes)
+        self._drafts[asked] = self.result.sources.setdefault(found.id, found)
         return self._drafts[asked]
 
     # ----------------------------------------------------------------- models
@@ -237,10 +242,11 @@ class Importer:
                 self.skip(f"not a number: {raw.strip()!r}")
             return None
         try:
-            return parse_quantity(raw, kind).value
+            quantity = parse_quantity(raw, kind)
         except QuantityError:
             self.skip(f"not a number: {str(raw).strip()[:20]!r}")
             return None
+        return Percent(quantity.value) if quantity.percent else quantity.value
 
     def percent(self, value: float | None, *, metric: str) -> float | None:
         """A value of a percent metric given as a fraction of 1, on the 0–100 scale."""
@@ -249,20 +255,22 @@ class Importer:
             return value
         return round(value * 100, 10)
 
-    def rescale(self, table: list[tuple[dict[str, Any], str]], file: str | None, *, one_scale: bool = False) -> None:
+    def rescale(self, table: list[tuple[dict[str, Any], str]], file: str | None, *, by_benchmark: bool = True) -> None:
         """Put one table's values of percent metrics on the 0–100 scale, in place.
 
         ``table`` holds (record, metric) pairs of one table of one source. Tools write percents
-        (``72.95``) or fractions (``0.7295``), and a table keeps one scale per benchmark and metric:
+        (``72.95``) or fractions (``0.7295``), and a table keeps one scale per benchmark and metric
+        (per metric across its benchmarks with ``by_benchmark=False``, as in a model card's results):
         values all at most 1 are fractions and are converted; next to larger values a value at
-        most 1 is a small percent (0.68 on GSM8K) and is kept. Both get a warning. ``one_scale``:
-        the whole table shares one scale (a model card's results from one source).
+        most 1 is a small percent (0.68 on GSM8K) and is kept. Both get a warning. A value
+        written with a percent sign states its scale and is left as it is.
         """
-        columns: dict[tuple[Any, str] | None, list[tuple[dict[str, Any], str]]] = {}
+        columns: dict[tuple[Any, str], list[tuple[dict[str, Any], str]]] = {}
         for record, metric in table:
             definition = self.registry.metrics.get(metric)
-            if record.get("value") is not None and definition is not None and definition.is_percent:
-                columns.setdefault(None if one_scale else (record.get("benchmark"), metric), []).append((record, metric))
+            if record.get("value") is not None and definition is not None and definition.is_percent \
+                    and not isinstance(record["value"], Percent):  # "0.8%" says its scale
+                columns.setdefault((record.get("benchmark") if by_benchmark else None, metric), []).append((record, metric))
         for pairs in columns.values():
             fractions = all(abs(r["value"]) <= 1 for r, _ in pairs)
             for record, metric in pairs:
@@ -277,6 +285,10 @@ class Importer:
                 elif 0 < value <= 1:
                     self.warn("small_percent", f"{value:g} is at most 1 while other {name} values of this table are "
                               f"percents; kept as {value:g}%", file, record["where"], "check the source's scale")
+
+
+class Percent(float):
+    """A number the input wrote with a percent sign ("0.8%"): its scale is stated, never guessed."""
 
 
 def _same_title(a: Any, b: Any) -> bool:

@@ -94,22 +94,27 @@ def _benchmark(task: str, importer: Importer) -> tuple[str, str | None, str | No
 
 
 def _group_shots(task: str, data: dict[str, Any], benchmark: Callable[[str], str | None]) -> int | None:
-    """A group's n-shot, which v0.4 files give only for its subtasks: theirs when they all agree.
+    """A group's n-shot: its subtasks' when they all agree, else None (also for a task that is no group).
 
-    Subtasks come from ``group_subtasks`` (recursively); files without it list groups under
-    ``groups``, whose subtasks are the other tasks of the group's benchmark (``mmlu_stem`` →
-    ``mmlu_…``, not ``mmlu_pro_…``).
+    v0.4 files give n-shot for subtasks only, or (0.4.0–0.4.1) a 0 for the group whatever its
+    subtasks used. Subtasks come from ``group_subtasks`` (recursively, leaves only); files
+    without it list groups under ``groups``, whose subtasks are the other tasks of the group's
+    benchmark (``mmlu_stem`` → ``mmlu_…``, not ``mmlu_pro_…``).
     """
-    n_shots, members = data.get("n-shot") or {}, data.get("group_subtasks") or {}
+    n_shots, members, groups = data.get("n-shot") or {}, data.get("group_subtasks") or {}, data.get("groups") or {}
     if task in members:
-        leaves, stack = set(), list(members[task])
+        leaves, stack, seen = set(), list(members[task]), {task}
         while stack:
             sub = stack.pop()
-            if sub in members and sub not in leaves:
+            if sub in seen:
+                continue
+            seen.add(sub)
+            if members.get(sub):
                 stack.extend(members[sub])
-            leaves.add(sub)
-    elif task in (data.get("groups") or {}):
-        leaves = {t for t in n_shots if t not in data["groups"] and benchmark(t) == benchmark(task)}
+            else:
+                leaves.add(sub)
+    elif task in groups:
+        leaves = {t for t in n_shots if t not in groups and t not in members and benchmark(t) == benchmark(task)}
     else:
         return None
     shots = {n_shots[t] for t in leaves if t in n_shots}
@@ -159,8 +164,9 @@ def import_lm_eval(importer: Importer, path: Path, *, source_id: str | None, sou
             continue
         benchmark_id, subset, override = mapped
         subset, subset_setting = _subset_setting(subset)
-        shots = n_shots.get(task, (configs.get(task) or {}).get("num_fewshot", _group_shots(task, data, family)))
-        shots = default_shots if shots is None else shots
+        shots = _group_shots(task, data, family)
+        if shots is None:
+            shots = n_shots.get(task, (configs.get(task) or {}).get("num_fewshot", default_shots))
         n_shot = int(shots) if isinstance(shots, int | float | str) and str(shots).isdigit() else None
         for key, raw in sorted(metrics.items()):
             name, _, filter_ = key.partition(",")

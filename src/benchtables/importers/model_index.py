@@ -5,8 +5,10 @@ result names a task, a dataset (``type``, ``name``, ``config``, ``split``,
 ``args.num_few_shot``), metrics (``type``, ``value``, ``name``) and a ``source`` (``name``,
 ``url``). Results with a source become numbers of that source (the Open LLM Leaderboard);
 results without one are the card's own. Values may be percents (``72.95``) or fractions
-(``0.6459``) for the same kind of metric, even in one card: a percent metric at or below 1 is
-read as a fraction and converted, with a warning.
+(``0.6459``), even in one card; each source's values of one metric share a scale: all at most
+1 are fractions and are converted, a value at most 1 among larger ones is a small percent and
+is kept (see :meth:`Importer.rescale`). A dataset's name decides its benchmark over its Hub
+``type``, which variants share (MMLU-Redux lists ``cais/mmlu``).
 """
 
 from __future__ import annotations
@@ -110,8 +112,8 @@ def import_model_index(importer: Importer, path: Path, *, source_id: str | None,
         tables: dict[str, list[tuple[dict[str, Any], str]]] = {}
         for j, result in enumerate((entry or {}).get("results") or []):
             _result(importer, doc, offset, file, model_id, own, (i, j), result, source_id, tables)
-        for group in tables.values():  # one scale per source of one model's results
-            importer.rescale(group, file, one_scale=True)
+        for group in tables.values():  # one scale per metric of one source's results for one model
+            importer.rescale(group, file, by_benchmark=False)
 
 
 def _result(importer: Importer, doc: Document, offset: int, file: str, model_id: str, own: Any,
