@@ -125,6 +125,9 @@ def test_lm_eval_families_and_group_shots(tmp_path, monkeypatch):
     pro = by(rows, benchmark="mmlu-pro")
     assert (pro["subset"], pro["value"], pro["n_shot"]) == ("biology", 30.0, 5)
     assert dict(result.unknown) == {"math_perturbed_full": 1}  # not MATH with a subset "perturbed_full"
+    data["results"]["mmlu_redux_philosophy"] = {"acc,none": 0.7}  # a variant of MMLU, not its subject
+    path.write_text(json.dumps(data))
+    assert import_files("lm-eval", [path], store=SHIPPED).unknown["mmlu_redux_philosophy"] == 1
     # 0.4.0–0.4.1 write a 0 for groups whatever their subtasks used: the subtasks decide
     data["group_subtasks"] = {"mmlu": ["mmlu_stem"], "mmlu_stem": ["mmlu_abstract_algebra", "mmlu_college_physics"]}
     data["n-shot"].update({"mmlu": 0, "mmlu_stem": 0, "mmlu_abstract_algebra": 5, "mmlu_college_physics": 5})
@@ -222,6 +225,33 @@ def test_model_index_variant_names_are_not_their_parent(tmp_path, monkeypatch, n
     assert name in result.unknown
     benchmarks = sorted(r["benchmark"] for r in records(result))
     assert benchmarks == sorted(r["benchmark"] for r in original if r["benchmark"] != "gsm8k")
+
+
+@pytest.mark.parametrize(("name", "dataset_type", "config", "expected"), [
+    ("GSM8K (8-shot, maj@1)", "gsm8k", None, "gsm8k"),
+    ("HumanEval (pass@1)", "openai_humaneval", None, "humaneval"),
+    ("HellaSwag (acc_norm)", "hellaswag", None, "hellaswag"),
+    ("ARC-Challenge (25-shot) normalized accuracy", "ai2_arc", "ARC-Challenge", "arc-challenge"),
+    ("ARC (25-shot)", "ai2_arc", "ARC-Challenge", "arc-challenge"),
+    ("GSM8K exact match", "gsm8k", None, "gsm8k"),
+    ("MMLU (STEM)", "cais/mmlu", "stem", "mmlu"),
+    ("MMLU Humanities", "cais/mmlu", "humanities", "mmlu"),  # the config names the subset
+    ("MMLU Humanities", "cais/mmlu", None, None),  # a subset score is not MMLU's
+    ("MMLU-Redux (5-Shot)", "cais/mmlu", None, None),
+    ("HumanEval+ (pass@1)", "openai_humaneval", None, None),
+    ("WikiText-2 Perplexity", "wikitext", "wikitext-2-raw-v1", None),
+    ("MATH Lvl 5 (4-Shot)", "hendrycks/competition_math", None, None),
+    ("MMLU-PRO (5-shot)", "TIGER-Lab/MMLU-Pro", "main", "mmlu-pro"),
+    ("IFEval (0-Shot)", "HuggingFaceH4/ifeval", None, None),
+    (None, "cais/mmlu", None, "mmlu"),  # no name: the Hub dataset decides
+])
+def test_model_index_dataset_names(name, dataset_type, config, expected):
+    from benchtables.importers.common import Importer
+    from benchtables.importers.model_index import _benchmark
+    from benchtables.registry import Registry
+
+    importer = Importer("model-index", [], Registry.shipped())
+    assert _benchmark(importer, {"name": name, "type": dataset_type, "config": config})[0] == expected
 
 
 def test_model_index_metric_of_another_benchmark_is_skipped(tmp_path, monkeypatch):

@@ -34,6 +34,20 @@ _TASKS: dict[str, tuple[str, str | None]] = {
 }
 #: Benchmarks whose harness tasks are subsets named after the family (``mmlu_philosophy``).
 _FAMILIES = {"mmlu", "mmlu-pro", "bbh"}
+#: MMLU's 57 subjects and 4 categories: other ``mmlu_…`` tasks are variants (``mmlu_redux_…``,
+#: ``mmlu_prox_…``, ``mmlu_continuation_…``), not subsets of MMLU.
+_MMLU_SUBSETS = frozenset("""
+    abstract_algebra anatomy astronomy business_ethics clinical_knowledge college_biology college_chemistry
+    college_computer_science college_mathematics college_medicine college_physics computer_security
+    conceptual_physics econometrics electrical_engineering elementary_mathematics formal_logic global_facts
+    high_school_biology high_school_chemistry high_school_computer_science high_school_european_history
+    high_school_geography high_school_government_and_politics high_school_macroeconomics high_school_mathematics
+    high_school_microeconomics high_school_physics high_school_psychology high_school_statistics
+    high_school_us_history high_school_world_history human_aging human_sexuality international_law jurisprudence
+    logical_fallacies machine_learning management marketing medical_genetics miscellaneous moral_disputes
+    moral_scenarios nutrition philosophy prehistory professional_accounting professional_law professional_medicine
+    professional_psychology public_relations security_studies sociology us_foreign_policy virology world_religions
+    humanities social_sciences stem other""".split())
 _METRIC_ALIASES = {"em": "exact_match", "ppl": "perplexity"}
 
 
@@ -89,7 +103,9 @@ def _benchmark(task: str, importer: Importer) -> tuple[str, str | None, str | No
     for end in range(len(parts) - 2, 0, -2):
         found = importer.registry.benchmark_index.resolve("".join(parts[:end]))
         if found is not None:
-            return (found, "".join(parts[end + 1:]), None) if found in _FAMILIES else None
+            subset = "".join(parts[end + 1:])
+            known = found != "mmlu" or subset in _MMLU_SUBSETS
+            return (found, subset, None) if found in _FAMILIES and known else None
     return None
 
 

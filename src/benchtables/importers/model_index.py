@@ -63,9 +63,11 @@ def _benchmark(importer: Importer, dataset: dict[str, Any]) -> tuple[str | None,
 
     The name says what was measured; ``type`` and ``config`` name the Hub dataset it was drawn
     from, which variants share (MMLU-Redux and MMLU-Pro list ``cais/mmlu``, HumanEval+ lists
-    ``openai_humaneval``). So a name the registry knows decides; ``config``/``type`` decide only
-    when the name is missing or does not extend a known benchmark name (``ARC`` with config
-    ``ARC-Challenge``). A name that extends one (``MMLU-Redux``) is another benchmark: None.
+    ``openai_humaneval``). So a name the registry knows decides; ``config``/``type`` decide
+    when the name is missing, or is a known name with settings and metric words around it
+    (``ARC (25-shot)``, ``GSM8K exact match``). A known name with more glued on (``MMLU-Redux``,
+    ``HumanEval+``, ``WikiText-2``), or with more words that no ``config`` subset explains
+    (``MATH Lvl 5``), names another benchmark: None, listed as unknown.
     """
     name = str(dataset.get("name") or "")
     bare, n_shot, qualifier, found = setting_in_name(name)
@@ -73,9 +75,11 @@ def _benchmark(importer: Importer, dataset: dict[str, Any]) -> tuple[str | None,
     named = next((r for c in dict.fromkeys((bare, name)) if c and (r := index.resolve(c))), None)
     if named is not None:
         return named, n_shot, qualifier, found
-    if bare and _extends_known_name(importer, bare):
+    config = str(dataset.get("config") or "")
+    subset = bool(config) and config.casefold() not in _WHOLE and index.resolve(config) is None
+    if name and _names_another(importer, name, subset):
         return None, n_shot, qualifier, found
-    for candidate in (dataset.get("config"), dataset.get("type")):
+    for candidate in (config, dataset.get("type")):
         if candidate and str(candidate) != "unknown" and (resolved := index.resolve(str(candidate))):
             return resolved, n_shot, qualifier, found
     return None, n_shot, qualifier, found
@@ -83,15 +87,25 @@ def _benchmark(importer: Importer, dataset: dict[str, Any]) -> tuple[str | None,
 
 #: Words a dataset name may add to a benchmark's name without naming another benchmark.
 _PLAIN_WORDS = {"test", "validation", "val", "dev", "set", "split", "score", "results", "benchmark", "eval"}
+_SETTING_WORD = re.compile(r"^(?:\d+|few|zero|one|shots?|cot|[a-z]+@\d+)$")
 
 
-def _extends_known_name(importer: Importer, name: str) -> bool:
-    """Whether ``name`` is a known benchmark name followed by more (``MMLU-Redux``, ``HumanEval+``)."""
-    words = re.findall(r"[a-z0-9]+|\+", name.casefold())
+def _names_another(importer: Importer, name: str, config_subset: bool) -> bool:
+    """Whether ``name`` starts with a known benchmark name but names something else."""
+    text = re.sub(r"\([^)]*\)", " ", name.casefold()).strip()
+    words = re.findall(r"[a-z0-9@]+|\+", text)
     index, metrics = importer.registry.benchmark_index, importer.registry.metric_index
     for k in range(1, len(words)):
-        if index.resolve("".join(words[:k])) is not None:
-            return any(w not in _PLAIN_WORDS and metrics.resolve(w) is None for w in words[k:])
+        if index.resolve("".join(words[:k])) is None:
+            continue
+        prefix = re.match(r"[^a-z0-9@+]*".join(map(re.escape, words[:k])), text)
+        if prefix is not None and text[prefix.end():prefix.end() + 1] not in (" ", ""):
+            return True  # glued on: MMLU-Redux, HumanEval+, WikiText-2
+        rest = words[k:]
+        if metrics.resolve(" ".join(rest)):
+            return False
+        other = [w for w in rest if w not in _PLAIN_WORDS and not metrics.resolve(w) and not _SETTING_WORD.match(w)]
+        return bool(other) and not config_subset
     return False
 
 
