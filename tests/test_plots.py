@@ -34,6 +34,19 @@ def test_pareto_plot_png_and_svg(tmp_path, sampling):
     assert "Sampling cost" in first
 
 
+def test_pareto_plot_draws_one_dataset(sampling):
+    import pandas as pd
+
+    other = sampling[sampling["fid"].notna()].head(2).assign(dataset="ImageNet 256x256", model="other")
+    mixed = pd.concat([sampling, other])  # repeated index labels, as concat leaves them
+    mixed.attrs = sampling.attrs
+    drawn = plot_pareto(mixed, "sampling_cost", "fid").axes[0]
+    assert "other" not in [t.get_text() for t in drawn.get_legend().get_texts()]
+    assert "COCO" in drawn.get_title()
+    both = plot_pareto(mixed, "sampling_cost", "fid", mix_settings=True).axes[0]
+    assert "other" in [t.get_text() for t in both.get_legend().get_texts()]
+
+
 def test_scaling_plot(tmp_path):
     fig = plot_scaling(load("training", SHIPPED))
     ax = fig.axes[0]

@@ -282,6 +282,9 @@ def test_pareto_keeps_datasets_apart():
     assert "dataset coco, resolution 512 (the setting with the most rows)" in front.attrs["caption"]
     assert front.attrs["notes"] == ["Other settings, not compared: dataset imagenet, resolution 256 (2 rows)."]
     assert pareto(points, "cost", "fid", mix_settings=True)["name"].tolist() == ["A", "B", "E", "G"]
+    repeated = points.set_axis([0, 1, 2, 3, 4, 0, 1, 2])  # index labels as pd.concat leaves them
+    assert pareto(repeated, "cost", "fid")["name"].tolist() == ["A", "B", "E"]
+    assert pareto(repeated, "cost", "fid", by="dataset")["name"].tolist() == ["A", "B", "E", "G"]
     by_dataset = pareto(points, "cost", "fid", by="dataset")
     assert by_dataset[by_dataset["dataset"] == "imagenet"]["name"].tolist() == ["G"]
     assert not by_dataset.attrs["notes"]  # resolution follows dataset here: one setting per group

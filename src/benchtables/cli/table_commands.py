@@ -130,11 +130,12 @@ def plot_group() -> None:
 @click.option("--minimize-x/--maximize-x", default=None)
 @click.option("--minimize-y/--maximize-y", default=None)
 @click.option("--linear-x", is_flag=True, help="Linear x axis (default: log when every x is positive).")
+@click.option("--mix-settings", is_flag=True, help="Draw rows of every dataset and resolution, not only the largest.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="File to write: .png or .svg.")
 @store_option
 def plot_pareto_command(kind: str, x: str, y: str, series: str, minimize_x: bool | None, minimize_y: bool | None,
-                        linear_x: bool, output: Path, store: Path | None) -> int:
+                        linear_x: bool, mix_settings: bool, output: Path, store: Path | None) -> int:
     """Plot y against x, one series per model, with the Pareto front highlighted."""
     from benchtables.frames import load
     from benchtables.rendering.plots import plot_pareto, save_figure
@@ -143,7 +144,7 @@ def plot_pareto_command(kind: str, x: str, y: str, series: str, minimize_x: bool
     models = load("models", store).set_index("id")["parameters"]
     df["parameters"] = df["model"].map(models)
     fig = plot_pareto(df, x, y, series=series, minimize=_directions(minimize_x, minimize_y, x, y) or None,
-                      log_x=not linear_x)
+                      log_x=not linear_x, mix_settings=mix_settings)
     click.echo(f"wrote {save_figure(fig, output)}")
     return 0
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from benchtables.errors import MissingDependencyError, UsageError
 from benchtables.rendering.cells import qualified, qualifier_map
 from benchtables.tables.derived import CHINCHILLA_TOKENS_PER_PARAMETER
-from benchtables.tables.pareto import Directions, pareto_mask
+from benchtables.tables.pareto import Directions, comparable, pareto_mask
 from benchtables.units import format_count
 
 if TYPE_CHECKING:
@@ -51,12 +51,16 @@ def _label(column: str, units: dict[str, str]) -> str:
 
 
 def plot_pareto(df: pd.DataFrame, x: str, y: str, *, series: str | None = "model", minimize: Directions = None,
-                title: str | None = None, log_x: bool = True) -> Figure:
-    """``y`` against ``x`` with one series per ``series`` value and the Pareto front highlighted."""
+                title: str | None = None, log_x: bool = True, mix_settings: bool = False) -> Figure:
+    """``y`` against ``x`` with one series per ``series`` value and the Pareto front highlighted.
+
+    Only comparable rows are drawn (one dataset and resolution; see :func:`~benchtables.tables.pareto`).
+    """
     for column in (x, y):
         if column not in df.columns:
             raise UsageError(f"no column {column!r} to plot; columns: {', '.join(map(str, df.columns))}")
-    data = df[df[x].notna() & df[y].notna()].copy()
+    rows, setting, _ = comparable(df, x, y, mix_settings=mix_settings)
+    data = rows[rows[x].notna() & rows[y].notna()].reset_index(drop=True)
     if data.empty:
         raise UsageError(f"no rows have both {x} and {y}")
     data["_front"] = pareto_mask(data, x, y, minimize=minimize)
@@ -77,7 +81,8 @@ def plot_pareto(df: pd.DataFrame, x: str, y: str, *, series: str | None = "model
     units = df.attrs.get("units", {})
     ax.set_xlabel(_label(x, units))
     ax.set_ylabel(_label(y, units))
-    ax.set_title(title or f"{_label(y, units).split(' (')[0]} against {_label(x, units).split(' (')[0].lower()}")
+    ax.set_title(title or f"{_label(y, units).split(' (')[0]} against {_label(x, units).split(' (')[0].lower()}"
+                 + setting.split(" (the setting")[0].replace(", ", "\n", 1))
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7, ncol=2 if len(order) > 8 else 1, loc="best")
     return fig

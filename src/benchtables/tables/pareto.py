@@ -11,7 +11,7 @@ from benchtables.registry import Registry
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["COMPARABLE", "pareto", "pareto_mask"]
+__all__ = ["COMPARABLE", "comparable", "pareto", "pareto_mask"]
 
 #: Per record kind, the columns two rows must share for their numbers to be comparable: an
 #: ImageNet-256 FID and a COCO-512 FID do not belong on one front.
@@ -45,6 +45,7 @@ def pareto_mask(df: pd.DataFrame, x: str, y: str, *, minimize: Directions = None
     CLIP score up). A row is on the front when no other row is at least as good on both
     axes and strictly better on one; rows missing either value are not on it.
     """
+    import numpy as np
     import pandas as pd
 
     for column in (x, y):
@@ -53,19 +54,21 @@ def pareto_mask(df: pd.DataFrame, x: str, y: str, *, minimize: Directions = None
     registry = Registry.shipped()
     sign_x = 1.0 if _minimize(x, minimize, 0, registry) else -1.0
     sign_y = 1.0 if _minimize(y, minimize, 1, registry) else -1.0
-    mask = pd.Series(False, index=df.index)
-    groups = [df] if by is None else [g for _, g in df.groupby(by if isinstance(by, str) else list(by), dropna=False)]
+    on_front = np.zeros(len(df), dtype=bool)
+    positions = df.reset_index(drop=True)  # positions, not labels: labels may repeat after a concat
+    groups = [positions] if by is None else [
+        g for _, g in positions.groupby(by if isinstance(by, str) else list(by), dropna=False)]
     for group in groups:
         points = pd.DataFrame({"x": group[x].astype(float) * sign_x, "y": group[y].astype(float) * sign_y}).dropna()
         points = points.sort_values(["x", "y"], kind="stable")
         best_y = float("inf")
         last: tuple[float, float] | None = None
-        for label, px, py in zip(points.index, points["x"], points["y"], strict=True):
+        for position, px, py in zip(points.index, points["x"], points["y"], strict=True):
             if py < best_y or (last is not None and (px, py) == last):
-                mask[label] = True
+                on_front[position] = True
                 best_y = min(best_y, py)
                 last = (px, py)
-    return mask
+    return pd.Series(on_front, index=df.index)
 
 
 def pareto(df: pd.DataFrame, x: str, y: str, *, minimize: Directions = None, by: str | Sequence[str] | None = None,
@@ -82,25 +85,33 @@ def pareto(df: pd.DataFrame, x: str, y: str, *, minimize: Directions = None, by:
     ``attrs["notes"]``; ``mix_settings=True`` puts them all on one front.
     """
     groups = [by] if isinstance(by, str) else list(by or [])
-    columns = COMPARABLE.get(df.attrs.get("kind", ""), ()) if within is None else tuple(within)
-    columns = tuple(c for c in columns if c in df.columns and c not in groups)
-    chosen, kept, others = (None, [], []) if mix_settings else _setting(df, x, y, columns, groups)
-    rows = df if chosen is None else df[chosen]
+    rows, setting, notes = comparable(df, x, y, by=by, within=within, mix_settings=mix_settings)
     mask = pareto_mask(rows, x, y, minimize=minimize, by=by)
-    front = rows[mask].sort_values([*groups, x], kind="stable")
+    front = rows[mask.to_numpy()].sort_values([*groups, x], kind="stable")
     front = front.reset_index(drop=True)
     labels = df.attrs.get("labels", {})
     registry = Registry.shipped()
     ways = [("lower" if _minimize(a, minimize, i, registry) else "higher") + " is better" for i, a in enumerate((x, y))]
-    caption = f"Pareto front: {labels.get(y, y)} ({ways[1]}) against {labels.get(x, x)} ({ways[0]})"
-    notes = []
-    if others:
-        caption += f", {kept[0]} (the setting with the most rows)" if len(kept) == 1 else \
-            " (in each group, the setting with the most rows)"
-        notes.append("Other settings, not compared: " + "; ".join(f"{label} ({n} row{'s' if n != 1 else ''})"
-                                                                   for label, n in others) + ".")
+    caption = f"Pareto front: {labels.get(y, y)} ({ways[1]}) against {labels.get(x, x)} ({ways[0]}){setting}"
     front.attrs = {**df.attrs, "notes": notes, "best": {}, "flagged": {}, "caption": caption}
     return front
+
+
+def comparable(df: pd.DataFrame, x: str, y: str, *, by: str | Sequence[str] | None = None,
+               within: Sequence[str] | None = None, mix_settings: bool = False) -> tuple[pd.DataFrame, str, list[str]]:
+    """The rows of ``df`` whose x and y numbers are comparable (see :func:`pareto`), a caption
+    suffix naming the setting chosen (empty when there was no choice) and notes on the others."""
+    groups = [by] if isinstance(by, str) else list(by or [])
+    columns = COMPARABLE.get(df.attrs.get("kind", ""), ()) if within is None else tuple(within)
+    columns = tuple(c for c in columns if c in df.columns and c not in groups)
+    chosen, kept, others = (None, [], []) if mix_settings else _setting(df, x, y, columns, groups)
+    if chosen is None:
+        return df, "", []
+    suffix = f", {kept[0]} (the setting with the most rows)" if len(kept) == 1 else \
+        " (in each group, the setting with the most rows)"
+    note = "Other settings, not compared: " + "; ".join(f"{label} ({n} row{'s' if n != 1 else ''})"
+                                                        for label, n in others) + "."
+    return df[chosen], suffix, [note]
 
 
 def _setting(df: pd.DataFrame, x: str, y: str, columns: tuple[str, ...],
@@ -114,6 +125,7 @@ def _setting(df: pd.DataFrame, x: str, y: str, columns: tuple[str, ...],
 
     if not columns or x not in df.columns or y not in df.columns:
         return None, [], []
+    df = df.reset_index(drop=True)  # positions, not labels
     usable = df[df[x].notna() & df[y].notna()]
     values = usable[list(columns)].astype(object).where(usable[list(columns)].notna(), None)
     settings = list(map(tuple, values.itertuples(index=False)))
@@ -137,4 +149,4 @@ def _setting(df: pd.DataFrame, x: str, y: str, columns: tuple[str, ...],
         left_out += [(label(s), n) for s, n in ranked[1:]]
     keep = [chosen[k] == s for k, s in zip(keys, settings, strict=True)]
     labels = list(dict.fromkeys(label(s) for s in chosen.values()))
-    return df.index.isin(usable.index[np.array(keep, dtype=bool)]), labels, left_out
+    return df.index.isin(usable.index[np.array(keep, dtype=bool)]), labels, left_out  # a positional mask
