@@ -85,6 +85,17 @@ def test_scaffold_installs_this_benchtables(tmp_path, cli, monkeypatch):
     direct = '{"url": "https://github.com/o/benchtables", "vcs_info": {"vcs": "git", "commit_id": "abc123"}}'
     monkeypatch.setattr(scaffolding, "_direct_url", lambda: direct)
     assert scaffolding.install_spec() == "benchtables @ git+https://github.com/o/benchtables@abc123"
+    checkout = tmp_path / "checkout"  # a local clone: its origin at its HEAD
+    checkout.mkdir()
+    git = ["git", "-C", str(checkout), "-c", "user.email=t@example.org", "-c", "user.name=t"]
+    for args in (["init", "-q"], ["commit", "-q", "--allow-empty", "-m", "x"],
+                 ["remote", "add", "origin", "git@github.com:o/benchtables.git"]):
+        subprocess.run([*git, *args], check=True, capture_output=True)
+    head = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+    monkeypatch.setattr(scaffolding, "_direct_url", lambda: json.dumps({"url": checkout.as_uri(), "dir_info": {}}))
+    assert scaffolding.install_spec() == f"benchtables @ git+ssh://git@github.com/o/benchtables.git@{head}"
+    subprocess.run([*git, "remote", "remove", "origin"], check=True)
+    assert scaffolding.install_spec() == f"benchtables>={__version__}" and scaffolding.install_caveat(f"benchtables>={__version__}")
     cli("init", tmp_path / "b", "--install", "benchtables @ git+https://example.org/b.git@v1")
     runs = workflow_commands(tmp_path / "b")[1]
     assert ["pip", "install", "benchtables @ git+https://example.org/b.git@v1"] in [shlex.split(r) for r in runs]

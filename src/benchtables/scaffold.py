@@ -125,16 +125,47 @@ data/.store-old-*
 def install_spec() -> str:
     """What a new repository's CI should ``pip install`` to get this benchtables.
 
-    From a git install (PEP 610 ``direct_url.json``): that repository at that commit; otherwise
-    this version from the package index.
+    From a git install (PEP 610 ``direct_url.json``): that repository at that commit; from a
+    local checkout: its ``origin`` remote at its HEAD commit, when the remote is a URL CI can
+    reach; otherwise this version from the package index (see :func:`install_caveat`).
     """
     import benchtables
 
     direct = json.loads(_direct_url() or "{}")
-    vcs = direct.get("vcs_info") or {}
-    if vcs.get("vcs") == "git" and str(direct.get("url", "")).startswith(("https://", "ssh://")):
-        return f"benchtables @ git+{direct['url']}@{vcs.get('commit_id') or vcs.get('requested_revision') or 'HEAD'}"
+    url, vcs = str(direct.get("url", "")), direct.get("vcs_info") or {}
+    if vcs.get("vcs") == "git" and url.startswith(_REMOTE):
+        return f"benchtables @ git+{url}@{vcs.get('commit_id') or vcs.get('requested_revision') or 'HEAD'}"
+    if url.startswith("file://"):
+        checkout = Path(url.removeprefix("file://"))
+        remote, commit = _git(checkout, "remote", "get-url", "origin"), _git(checkout, "rev-parse", "HEAD")
+        if remote and remote.startswith("git@"):  # scp-like git@host:owner/repo → a URL pip reads
+            remote = "ssh://" + remote.replace(":", "/", 1)
+        if remote and commit and remote.startswith(_REMOTE):
+            return f"benchtables @ git+{remote}@{commit}"
     return f"benchtables>={benchtables.__version__}"
+
+
+def install_caveat(spec: str) -> str | None:
+    """A warning when ``spec`` is a package-index name this installation did not come from."""
+    if spec.startswith("benchtables>=") and str(json.loads(_direct_url() or "{}").get("url", "")).startswith("file://"):
+        return ("benchtables is installed from a local directory without a reachable git remote: the workflow "
+                f"installs {spec!r} from the package index; if it is not published there, run init with "
+                "--install 'benchtables @ git+https://…' (the repository you install it from)")
+    return None
+
+
+#: Git remotes a CI machine can clone.
+_REMOTE = ("https://", "ssh://", "git@")
+
+
+def _git(directory: Path, *args: str) -> str | None:
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "-C", str(directory), *args], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
 
 
 def _direct_url() -> str | None:

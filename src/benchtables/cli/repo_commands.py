@@ -59,11 +59,14 @@ def schema_command(output: Path | None) -> int:
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
 def init_command(directory: Path, title: str | None, install: str | None, force: bool) -> int:
     """Create a leaderboard repository: an entry file, a README with a live table, CI and pre-commit."""
-    from benchtables.scaffold import init_project, install_spec
+    from benchtables.scaffold import init_project, install_caveat, install_spec
 
-    written = init_project(directory, title=title, install=install, force=force)
+    spec = install or install_spec()
+    written = init_project(directory, title=title, install=spec, force=force)
     for path in written:
         click.echo(f"created {path}")
-    click.echo(f"the CI workflow installs: {install or install_spec()}  (change it with --install SPEC)")
+    click.echo(f"the CI workflow installs: {spec}  (change it with --install SPEC)")
+    if install is None and (caveat := install_caveat(spec)):
+        click.echo(f"warning: {caveat}", err=True)
     click.echo(f"next: cd {directory} && git init && pre-commit install  (see README.md)")
     return 0
