@@ -1,12 +1,15 @@
 """Checks across records, files and the store: the mistakes no single record shows.
 
 Errors:
-  * ``duplicate_record`` — a record key the store already holds from another file.
+  * ``duplicate_record`` — a record the store already holds from another file (the same key,
+    or the same number with only its ``where`` different).
 
 Warnings (a person should look; nothing is necessarily wrong):
   * ``disagreement`` — another source (or another place in the same source) reports the same
     comparable number with a value beyond tolerance; both places are named;
-  * ``fraction_as_percent`` — a percent metric given as a fraction (≤ 1 where its other values are ≥ 10);
+  * ``fraction_as_percent`` — a percent metric given as a fraction (≤ 1 where its other values are ≥ 10;
+    an MFU or HFU of at most 1);
+  * ``mfu_above_hfu`` — a record's MFU above its HFU (HFU also counts recomputation);
   * ``compute_mismatch`` — reported training compute more than 3× off 6·N·D;
   * ``utilization_mismatch`` — MFU/HFU more than 2× off compute ÷ (chip-hours × peak FLOP/s);
   * ``cost_mismatch`` — a cost per step out of proportion with FLOP per step, against the

@@ -337,7 +337,7 @@ _PLAIN_NUMBER = r"^\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*$"
 
 
 def _text_values(chunk: _Chunk, cls: type[Record], spec: FieldSpec) -> Iterator[_Found]:
-    """A number, flag or list field given as text (a CSV column, a pandas object column).
+    """A number, flag or list field given as text (a CSV column; ``text_values=True``).
 
     Numbers must be plain decimals in the stored unit (``70000000000``, not ``70B``: quantity
     words and signs are for entry files, whose parser also records bounds and approximations);

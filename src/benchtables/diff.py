@@ -233,7 +233,8 @@ def _what(change: RecordChange) -> str:
     if change.kind == "scores":
         setting = Setting(**{k: key[k] for k in SETTING_COLUMNS}).label()
         return f"{key['benchmark']} {key['metric']}" + (f" ({setting})" if setting else "")
-    shown = [f"{k} {v}" for k, v in key.items() if k not in ("model", "source", "where") and v not in (None, False)]
+    shown = [f"{k} {v}" for k, v in key.items()
+             if k not in ("model", "source", "where") and v is not None and v is not False]
     return change.kind + (f" ({', '.join(shown)})" if shown else "")
 
 

@@ -71,7 +71,7 @@ def validate(paths: Iterable[Path | str] | None = None, *, store: Path | str | S
 
 
 def validate_records(data: Any, kind: str, *, store: Path | str | Store | None = None, limit: int = 50,
-                     progress: bool | None = None) -> ColumnarResult:
+                     progress: bool | None = None, text_values: bool = False) -> ColumnarResult:
     """Validate a table of records — a pandas DataFrame or an Arrow table — with the columnar validator.
 
     The rules are the entry files' (see :mod:`benchtables.columnar`); models, and sources
@@ -83,6 +83,8 @@ def validate_records(data: Any, kind: str, *, store: Path | str | Store | None =
         store: the store whose registry, models and sources rows may name (default: see
             :func:`benchtables.load`).
         limit: problems kept (all are counted in ``total``).
+        text_values: number columns may be text, converted row by row (a DataFrame read from
+            CSV with ``dtype=str``); else a text column where numbers belong is one error.
         progress: a progress bar for large tables (default: on a terminal, not in CI).
 
     Returns:
@@ -96,4 +98,4 @@ def validate_records(data: Any, kind: str, *, store: Path | str | Store | None =
     known = opened.known()
     ctx = ValidationContext(opened.registry(), model_index(known.models.values()))
     sources = set(known.sources) if "source" in table.column_names else None
-    return validate_table(table, kind, ctx, limit=limit, sources=sources, progress=progress)
+    return validate_table(table, kind, ctx, limit=limit, sources=sources, progress=progress, text_values=text_values)

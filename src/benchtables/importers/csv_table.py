@@ -156,6 +156,9 @@ def import_csv(importer: Importer, path: Path, mapping: CsvMapping, *, source_id
     if mapping.native:
         mapping.columns = {f: [f] for f in RECORD_KINDS[mapping.kind].model_fields if f in header and f not in _META}
     _check_columns(mapping, header, file)
+    # of a field's alternatives the file's first column is used (a file keeps one metric per
+    # field); a model may be named in several columns, row by row
+    columns = {f: cols if f == "model" else [next(c for c in cols if c in header)] for f, cols in mapping.columns.items()}
     cls = RECORD_KINDS[mapping.kind]
     constants = dict(mapping.constants)
     if mapping.benchmark_from_filename and "benchmark" not in constants and "benchmark" not in mapping.columns:
@@ -176,12 +179,12 @@ def import_csv(importer: Importer, path: Path, mapping: CsvMapping, *, source_id
         for name, value in constants.items():  # --set n_shot=5 is the number 5, as a column's text would be
             record[name] = _convert(importer, cls, name, str(value)) if name in cls.model_fields and name != "model" \
                 else value
-        for name, columns in mapping.columns.items():
+        for name, names_in in columns.items():
             if name == "model":  # the first name a known model has, else the first given
-                names = [row[c].strip() for c in columns if (row.get(c) or "").strip()]
-                record[name] = next((n for n in names if importer.known_model(n)), names[0] if names else None)
+                names = [row[c].strip() for c in names_in if (row.get(c) or "").strip()]
+                record[name] = next((m for m in names if importer.known_model(m)), names[0] if names else None)
                 continue
-            raw = next((row.get(c) or "" for c in columns if (row.get(c) or "").strip()), "")
+            raw = row.get(names_in[0]) or ""
             record[name] = _convert(importer, cls, name, raw)
         name = model or record.pop("model", None)
         where = f"{file}: row {n}" + (f" (id {row[mapping.id_column]})" if mapping.id_column else "")

@@ -20,9 +20,9 @@ from benchtables.importers.common import Importer, read_json
 
 __all__ = ["import_helm"]
 
-#: HELM's main metric per benchmark, where it is not exact_match.
 #: HELM's splits in order of preference, with the names entry files use.
 _SPLITS = {"test": "test", "valid": "validation"}
+#: HELM's main metric per benchmark, where it is not exact_match.
 _MAIN = {"truthfulqa": "exact_match", "gsm8k": "final_number_exact_match", "math": "math_equiv_chain_of_thought"}
 
 
