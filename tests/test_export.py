@@ -147,6 +147,7 @@ def test_validate_names_the_known_traps(traps):
         training:
           - {model: big, parameters: 70B, tokens: 1.05e12, where: row 1}
           - {model: moe, parameters: 13B, where: row 2}
+          - {model: moe, compute: 7.8e22, hardware: A100, chips: 8, days: 0.42, where: row 3}
         utilization:
           - {model: big, hfu: 46.2%, where: row 1}
           - {model: moe, mfu: 0.46, where: row 2}
@@ -159,6 +160,7 @@ def test_validate_names_the_known_traps(traps):
     assert ("mfu_hfu_swap", "utilization[0].hfu") in found
     assert ("fraction_as_percent", "utilization[1].mfu") in found  # 0.46 meant 46%
     assert ("mfu_above_hfu", "utilization[2].mfu") in found
+    assert ("compute_exceeds_hardware", "training[2].compute") in found
     assert ("active_as_total", "training[1].parameters") in found
     assert ("unknown_benchmark", "scores[0].benchmark") in found
     words = next(p for p in report if p.code == "disagreement" and p.field == "training[0].tokens")

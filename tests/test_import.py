@@ -440,6 +440,12 @@ def test_epoch_models_traps(tmp_path, monkeypatch):
     assert "1.05T" in chinchilla_words.message and "1.4T tokens for chinchilla-70b" in chinchilla_words.hint
     assert any(w.code == "total_vs_active" and "Mixtral" in w.message for w in result.warnings)
     assert not any(w.code == "total_vs_active" and "PaLM" in w.message for w in result.warnings)
+    # a fine-tune: Epoch's compute includes the base model's; the 64 A100s for 14 days are the fine-tune's
+    openvla = by(source.records["training"], model="openvla")
+    assert openvla["compute"] == 1.1e23 and openvla["chips"] is None and openvla["hardware"] is None
+    assert "fine-tuned from Llama 2-7B on 64 × NVIDIA A100, 14 days" in openvla["notes"]
+    finetune = next(w for w in result.warnings if w.code == "finetune_compute" and "OpenVLA" in w.message)
+    assert "9.66e+21" in finetune.hint
 
 
 # --------------------------------------------------------------------------- identity, output

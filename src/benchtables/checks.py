@@ -12,6 +12,7 @@ Warnings (a person should look; nothing is necessarily wrong):
   * ``mfu_above_hfu`` — a record's MFU above its HFU (HFU also counts recomputation);
   * ``compute_mismatch`` — reported training compute more than 3× off 6·N·D;
   * ``utilization_mismatch`` — MFU/HFU more than 2× off compute ÷ (chip-hours × peak FLOP/s);
+  * ``compute_exceeds_hardware`` — training compute above chips × time × peak FLOP/s;
   * ``cost_mismatch`` — a cost per step out of proportion with FLOP per step, against the
     other records of its source (the 39M row of Mei et al., 2024, Table 1);
   * ``quote_mismatch`` — a record's ``quote`` does not contain its value;
@@ -114,6 +115,7 @@ def cross_checks(dataset: Dataset, registry: Registry, *, store: Any = None, rea
     problems += _fractions(reports["scores"], registry, store, read_here)
     problems += _compute(reports["training"])
     problems += _utilization(reports["utilization"], reports["training"], registry)
+    problems += _hardware_budget(reports["training"], registry)
     problems += _costs(reports["sampling"])
     problems += _mfu_hfu(reports["utilization"])
     problems += _active_as_total(reports["training"], dataset, store)
@@ -263,6 +265,22 @@ def _compute(training: list[_Report]) -> list[Problem]:
             if problem:
                 out.append(problem)
     return out
+
+
+def _hardware_budget(training: list[_Report], registry: Registry) -> list[Problem]:
+    """Reported compute that the record's own chips could not deliver in its time, even at peak."""
+    out = []
+    for report in training:
+        v = report.values
+        seconds = v["chip_hours"] * 3600 if v.get("chip_hours") else (
+            v["days"] * 86400 * v["chips"] if v.get("days") and v.get("chips") else None)
+        peak = registry.peak_flops(v.get("hardware"))
+        if v.get("compute") and seconds and peak and v["compute"] > seconds * peak:
+            out.append(_warn(report, "compute_exceeds_hardware",
+                             f"compute {_num(v['compute'])} FLOP is {v['compute'] / (seconds * peak):.0%} of what "
+                             f"the chips could do at peak ({_num(seconds * peak)} FLOP)", "compute",
+                             "is it the base model's compute, or another run's hardware?"))
+    return [p for p in out if p is not None]
 
 
 def _utilization(utilization: list[_Report], training: list[_Report], registry: Registry) -> list[Problem]:

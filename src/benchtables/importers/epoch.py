@@ -11,7 +11,10 @@ and each record's notes cite the paper Epoch used. The file has traps this impor
 * ``Parameters`` of a mixture-of-experts model is the total; when the notes give an active
   count too, the warning says so;
 * a compute figure Epoch estimated (not ``Reported``), or a row marked Likely/Speculative,
-  makes the record ``estimated``.
+  makes the record ``estimated``;
+* a fine-tuned model's ``Training compute`` includes its base model's, while its hardware,
+  chip count and time are the fine-tune's: the hardware goes into the notes, not next to a
+  compute it did not do, and the fine-tune's own compute is named in a warning.
 """
 
 from __future__ import annotations
@@ -97,10 +100,22 @@ def _row(importer: Importer, source: Any, row: dict[str, str], name: str, where:
         importer.warn("dataset_size_not_tokens", f"{name}: Training dataset size {format_count(dataset_size)} counts "
                       "datapoints (words, for language models), not tokens; not imported as tokens", file,
                       "Training dataset size (datapoints)", hint, row=n)
+    days = round(hours / 24, 6) if hours else None
+    base = (row.get("Base model") or "").strip()
+    if base and compute and (hardware or chips_int or days):
+        finetune = importer.number(row.get("Finetune compute (FLOP)"), Kind.COMPUTE)
+        chips_on = " × ".join(str(x) for x in (chips_int, hardware) if x)
+        run = ", ".join(x for x in (chips_on, f"{days:g} days" if days else "") if x)
+        importer.warn("finetune_compute", f"{name} is fine-tuned from {base}: its training compute "
+                      f"{compute:.3g} includes the base model's; the hardware ({run}) is the fine-tune's and is "
+                      "left out of the training record", file, "Training compute (FLOP)",
+                      f"the fine-tune itself took {finetune:.3g} FLOP" if finetune else None, row=n)
+        notes = "; ".join(x for x in (notes, f"fine-tuned from {base} on {run}") if x)
+        hardware, chips_int, days = None, None, None
     if parameters or compute:
         source.records["training"].append({
             "model": model_id, "parameters": parameters, "compute": compute, "hardware": hardware, "chips": chips_int,
-            "days": round(hours / 24, 6) if hours else None, "dataset": row.get("Training dataset") or None,
+            "days": days, "dataset": row.get("Training dataset") or None,
             "estimated": estimated or None, "where": where, "notes": notes,
         })
     if utilization is not None:
@@ -108,6 +123,7 @@ def _row(importer: Importer, source: Any, row: dict[str, str], name: str, where:
                       f"imported as mfu {utilization * 100:g}%", file, "Hardware utilization",
                       "papers report MFU and HFU separately (PaLM: MFU 46.2%, HFU 57.8%); check which this is", row=n)
         source.records["utilization"].append({
-            "model": model_id, "hardware": hardware, "chips": chips_int, "mfu": round(utilization * 100, 10),
+            "model": model_id, "hardware": row.get("Training hardware") or None,
+            "chips": int(chips) if chips and float(chips).is_integer() else None, "mfu": round(utilization * 100, 10),
             "estimated": estimated or None, "where": where, "notes": notes,
         })
