@@ -156,6 +156,29 @@ def test_same_number_twice_is_a_duplicate_record(tmp_path):
     assert found == [("duplicate_record", 6, "scores[1]"), ("duplicate_record", 7, "scores[2]")]
 
 
+def test_an_invalid_declaration_is_reported_once(tmp_path):
+    """Records naming a model whose declaration failed are not told to declare it."""
+    found = problems_of(tmp_path, SOURCE + textwrap.dedent("""\
+        models:
+          - {id: Llama-Big, name: Big}
+        scores:
+          - {model: Llama-Big, benchmark: mmlu, value: 50}
+        """))
+    assert found == [("string_pattern_mismatch", 3, "models[0].id"), ("unknown_model", 5, "scores[0].model")]
+    _, report = check(tmp_path, SOURCE + "models:\n  - {id: Llama-Big, name: Big}\nscores:\n"
+                                         "  - {model: Llama-Big, benchmark: mmlu, value: 50}\n")
+    assert "is declared, but its declaration has errors" in report.sorted()[-1].message
+
+
+def test_a_refused_source_is_not_unknown_to_its_models(tmp_path):
+    (tmp_path / "a.yaml").write_text(SOURCE)
+    text = SOURCE.replace("id: test2024", "id: other") + "models:\n  - {id: m-7b, name: M, introduced_by: other}\n"
+    path = tmp_path / "b.yaml"
+    path.write_text(text)
+    _, report = read_entries([tmp_path / "a.yaml", path])
+    assert [p.code for p in report.sorted()] == ["duplicate_url"]
+
+
 @pytest.mark.parametrize("order", [(0, 1), (1, 0)])
 def test_a_repeated_number_does_not_depend_on_order(tmp_path, order):
     records = ["  - {model: m-7b, benchmark: mmlu, n_shot: 5, value: 60, stderr: 0.4, where: Table 1}\n",

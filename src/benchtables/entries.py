@@ -109,6 +109,8 @@ class ValidationContext:
 
     registry: Registry
     models: NameIndex
+    #: Ids of model declarations that have errors: records naming them are not told to declare them.
+    rejected_models: frozenset[str] = frozenset()
 
 
 def discover(paths: Iterable[Path | str]) -> list[Path]:
@@ -226,6 +228,7 @@ def read_entries(paths: Iterable[Path | str], registry: Registry | None = None, 
     # 1. sources: declared here, or referred to by id (declared in another file or the store)
     source_of: dict[str, str | None] = {}
     references: list[tuple[str, Document]] = []
+    rejected_sources: set[str] = set()  # declared with errors, reported already
     for ident, doc, sections in parsed:
         source_of[ident] = None
         declared = sections.get("source")
@@ -236,11 +239,14 @@ def read_entries(paths: Iterable[Path | str], registry: Registry | None = None, 
             continue
         instance, _, _ = _validate(Source, declared, doc, ("source",), report)
         if instance is None:
+            rejected_sources.add(str(declared.get("id")) if isinstance(declared, Mapping) else "")
             continue
         loc = Located(instance.model_dump(), ident, doc.file, doc, ("source",))
         loc.values["file"] = ident
         source_of[ident] = instance.id
         _add_source(dataset, loc, known, read_here, report)
+        if instance.id not in dataset.sources:  # refused (a duplicate id or url), reported there
+            rejected_sources.add(instance.id)
     for ident, doc in references:
         ref = doc.data["source"]
         if ref in dataset.sources or ref in known.sources:
@@ -254,11 +260,13 @@ def read_entries(paths: Iterable[Path | str], registry: Registry | None = None, 
 
     # 2. models, merged across files and with the store's
     declarations: list[Located] = []
+    rejected_models: set[str] = set()
     for ident, doc, sections in parsed:
         seen: dict[str, Located] = {}
         for i, raw in enumerate(sections.get("models", [])):
             instance, _, _ = _validate(Model, raw, doc, ("models", i), report)
             if instance is None:
+                rejected_models.add(str(raw.get("id")) if isinstance(raw, Mapping) else "")
                 continue
             loc = Located(instance.model_dump(), ident, doc.file, doc, ("models", i))
             if instance.id in seen:
@@ -273,10 +281,10 @@ def read_entries(paths: Iterable[Path | str], registry: Registry | None = None, 
         if others:
             declarations.append(Located({**values, "declared_in": None}, others[0], others[0]))
     _merge_models(dataset, declarations, report)
-    _check_introduced_by(dataset, known, report)
+    _check_introduced_by(dataset, known, report, rejected_sources)
 
     # 3. records
-    ctx = ValidationContext(registry, dataset.model_index())
+    ctx = ValidationContext(registry, dataset.model_index(), frozenset(rejected_models))
     for ident, doc, sections in parsed:
         for kind, cls in RECORD_KINDS.items():
             for i, raw in enumerate(sections.get(kind, [])):
@@ -379,8 +387,8 @@ def _shown(value: Any) -> str:
     return format_count(value) if isinstance(value, float) else repr(value)
 
 
-def _check_introduced_by(dataset: Dataset, known: Known, report: Report) -> None:
-    sources = set(dataset.sources) | set(known.sources)
+def _check_introduced_by(dataset: Dataset, known: Known, report: Report, rejected: set[str]) -> None:
+    sources = set(dataset.sources) | set(known.sources) | rejected
     for loc in dataset.models.values():
         ref = loc.values.get("introduced_by")
         if ref and ref not in sources and loc.doc is not None:

@@ -142,6 +142,9 @@ class Reference:
 
     def violation(self, name: str, ctx: Context) -> Violation:
         index = self.index(ctx)
+        if self.target == "model" and name in getattr(ctx, "rejected_models", ()):
+            return Violation(self.field, "unknown_model", f"model {name!r} is declared, but its declaration has "
+                             "errors", "fix the errors reported at the declaration")
         if self.target == "model":
             message = f"unknown model {name!r}: declare it under models: in this file or another entry file"
         else:
