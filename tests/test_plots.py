@@ -60,6 +60,25 @@ def test_scaling_plot(tmp_path):
     assert y[0] / x[0] == pytest.approx(20) and y[-1] / x[-1] == pytest.approx(20)
 
 
+def test_scaling_labels_do_not_cover_each_other():
+    """GPT-3 (175B) and Gopher (280B) both trained on 300B tokens: their labels must both be readable."""
+    import pandas as pd
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    training = load("training", SHIPPED)
+    extra = pd.DataFrame({"model": ["gpt-3-175b", "gopher-280b", "wide-model-with-a-long-name"],
+                          "parameters": [175e9, 280e9, 1e12], "tokens": [300e9, 300e9, 2e13],
+                          "qualifiers": [[], [], []]})
+    fig = plot_scaling(pd.concat([training, extra], ignore_index=True))
+    ax = fig.axes[0]
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw_without_rendering()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if a.overlaps(b)]
+    frame = fig.get_window_extent(renderer)
+    assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 for b in boxes)  # none runs off the figure
+
+
 def test_bad_plot_requests(tmp_path, sampling):
     with pytest.raises(UsageError, match="no column 'nope'"):
         plot_pareto(sampling, "nope", "fid")

@@ -103,6 +103,36 @@ def _colormap(n: int) -> Any:
     return lambda i: cmap(i / max(n - 1, 1))
 
 
+def _place_labels(fig: Figure, ax: Any, labels: list[tuple[tuple[float, float], str]]) -> None:
+    """Annotate points so that no label covers another: each label moves up or down, in steps of
+    its own height, until it is clear of those placed before it (models of one size or one
+    token count would otherwise print on top of each other)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw_without_rendering()  # lay the axes out (limits, constrained layout) before measuring,
+    fig.set_layout_engine("none")  # and keep that layout, so the boxes measured here are the ones drawn
+    frame = ax.get_window_extent(renderer)
+    placed: list[Any] = []
+    for point, text in labels:
+        note = ax.annotate(text, point, textcoords="offset points", xytext=(5, 4), fontsize=7)
+        note.set_in_layout(False)  # labels do not move the axes, so the boxes measured here hold
+        box = note.get_window_extent(renderer)
+        dx = 5
+        if box.x1 > frame.x1:  # past the right edge: write it to the left of its point
+            note.set_horizontalalignment("right")
+            dx = -5
+            note.set_position((dx, 4))
+            box = note.get_window_extent(renderer)
+        step = box.height * 72 / fig.dpi + 1  # points
+        for k in range(1, 16):
+            if not any(box.padded(1).overlaps(other) for other in placed):
+                break
+            note.set_position((dx, 4 + (k + 1) // 2 * step * (1 if k % 2 else -1)))
+            box = note.get_window_extent(renderer)
+        placed.append(box)
+
+
 def plot_scaling(training: pd.DataFrame, *, title: str | None = None, label_points: bool = True) -> Figure:
     """Parameters against training tokens, log–log, with the 20-tokens-per-parameter line."""
     data = training[training["parameters"].notna() & training["tokens"].notna()]
@@ -121,13 +151,6 @@ def plot_scaling(training: pd.DataFrame, *, title: str | None = None, label_poin
     high = max(data["parameters"].max(), data["tokens"].max() / CHINCHILLA_TOKENS_PER_PARAMETER) * 2
     ax.plot([low, high], [low * CHINCHILLA_TOKENS_PER_PARAMETER, high * CHINCHILLA_TOKENS_PER_PARAMETER],
             color="gray", linestyle="--", label="20 tokens per parameter (Chinchilla-optimal)")
-    if label_points:
-        for i, row in enumerate(data.sort_values("parameters").itertuples()):
-            marks = qualifier_map(row.qualifiers)
-            text = (f"{row.model} ({qualified(format_count(row.parameters), marks.get('parameters'))}, "
-                    f"{qualified(format_count(row.tokens), marks.get('tokens'))})")
-            ax.annotate(text, (row.parameters, row.tokens), textcoords="offset points",
-                        xytext=(5, 4 if i % 2 == 0 else -10), fontsize=7)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("Parameters (count, log scale)")
@@ -135,6 +158,14 @@ def plot_scaling(training: pd.DataFrame, *, title: str | None = None, label_poin
     ax.set_title(title or "Model size against training data")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
+    if label_points:  # last: placing labels fixes the layout
+        labels = []
+        for row in data.sort_values(["parameters", "tokens"]).itertuples():
+            marks = qualifier_map(row.qualifiers)
+            labels.append(((row.parameters, row.tokens),
+                           f"{row.model} ({qualified(format_count(row.parameters), marks.get('parameters'))}, "
+                           f"{qualified(format_count(row.tokens), marks.get('tokens'))})"))
+        _place_labels(fig, ax, labels)
     return fig
 
 
