@@ -127,5 +127,12 @@ def test_git_revisions(tmp_path, monkeypatch, cli):
     assert json.loads(result.out)["counts"] == {"added": 1, "removed": 1, "changed": 2}
     result = cli("diff", "HEAD~1", "data/store")  # a revision against the working store
     assert result.code == 0 and "Delta" in result.out
+    assert "warning" not in cli("diff", "HEAD~1", "HEAD").err  # both stores built from their entries
+    (root / "data" / "entries" / "e.yaml").write_text(textwrap.dedent(NEW["d.yaml"]).replace("d2024", "e2025")
+                                                       .replace("example.org/d", "example.org/e"))
+    git(root, "add", "-A")
+    git(root, "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "unbuilt")
+    result = cli("diff", "HEAD~1", "HEAD")
+    assert result.code == 0 and "data/entries/e.yaml at HEAD is not in that revision's store" in result.err
     result = cli("diff", "no-such-rev", "HEAD")
     assert result.code == 2 and "neither a store directory nor a git revision" in result.err

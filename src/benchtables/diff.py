@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchtables.entries import number_key
+from benchtables.bulk import BULK_SUFFIXES
+from benchtables.entries import ENTRY_SUFFIXES, number_key
 from benchtables.errors import StoreCorruptError, UsageError
 from benchtables.project import find_project
 from benchtables.schemas import RECORD_KINDS
@@ -117,6 +118,29 @@ def open_revision(spec: str) -> Iterator[Store]:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(shown.stdout)
         yield Store(Path(tmp))
+
+
+def unbuilt(spec: str, store: Store) -> list[str]:
+    """Entry files of git revision ``spec`` that its committed store has nothing from.
+
+    ``diff`` compares committed stores; an entry file committed without ``benchtables build``
+    changes nothing there, which this names. Empty for store directories.
+    """
+    project = find_project()
+    if Path(spec).is_dir() or project is None:
+        return []
+    top = Path(_git(project.root, "rev-parse", "--show-toplevel").stdout.decode().strip()).resolve()
+    prefix = project.entries.resolve().relative_to(top).as_posix()
+    listed = _git(project.root, "ls-tree", "--full-tree", "-r", "--name-only", spec, "--", f"{prefix}/")
+    suffixes = (*ENTRY_SUFFIXES, *BULK_SUFFIXES)
+    entries = {f for f in listed.stdout.decode().splitlines() if f.endswith(suffixes)}
+    built: set[str] = set()
+    for kind in (*RECORD_KINDS, "sources"):
+        built.update(str(r["file"]) for r in _rows(store, kind) if r.get("file"))
+    built.update(f for r in _rows(store, "models") for f in (r.get("declared_in") or []))
+    in_repo = {(project.root.resolve() / f).relative_to(top).as_posix() if not Path(f).is_absolute() else f
+               for f in built}
+    return sorted(entries - in_repo)
 
 
 def _rows(store: Store, kind: str) -> list[dict[str, Any]]:

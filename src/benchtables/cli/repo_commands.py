@@ -21,10 +21,14 @@ def diff_command(old: str, new: str, fmt: str) -> int:
     OLD and NEW are store or project directories, or git revisions (main, HEAD, origin/main)
     whose committed data/store is compared. Markdown output is ready to post on a pull request.
     """
-    from benchtables.diff import diff_stores, open_revision
+    from benchtables.diff import diff_stores, open_revision, unbuilt
 
     with open_revision(old) as before, open_revision(new) as after:
         result = diff_stores(before, after, old, new)
+        for spec, store in ((old, before), (new, after)):
+            for file in unbuilt(spec, store):
+                click.echo(f"warning: {file} at {spec} is not in that revision's store: was `benchtables build` "
+                           "run and the store committed?", err=True)
         click.echo(result.to_markdown() if fmt == "markdown" else json.dumps(result.to_dict(), indent=2,
                                                                                 ensure_ascii=False))
     return 0
