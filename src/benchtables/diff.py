@@ -10,7 +10,6 @@ ready to post as a pull-request comment.
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +20,7 @@ from typing import Any
 from benchtables.bulk import BULK_SUFFIXES
 from benchtables.entries import ENTRY_SUFFIXES, number_key
 from benchtables.errors import StoreCorruptError, UsageError
-from benchtables.project import find_project
+from benchtables.project import Project, find_project, git
 from benchtables.schemas import RECORD_KINDS
 from benchtables.store import Store
 from benchtables.tables.select import SETTING_COLUMNS, ScoreView, Setting
@@ -85,8 +84,12 @@ class StoreDiff:
 # --------------------------------------------------------------------------- opening stores
 
 
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False)
+def _tree(project: Project, spec: str, directory: Path) -> tuple[str, list[str]]:
+    """``directory`` as a path from the top of the git repository, and the files under it at ``spec``."""
+    top = Path((git(project.root, "rev-parse", "--show-toplevel") or b"").decode().strip()).resolve()
+    prefix = directory.resolve().relative_to(top).as_posix()
+    listed = git(project.root, "ls-tree", "--full-tree", "-r", "--name-only", spec, "--", f"{prefix}/") or b""
+    return prefix, listed.decode().splitlines()
 
 
 @contextmanager
@@ -104,19 +107,16 @@ def open_revision(spec: str) -> Iterator[Store]:
     project = find_project()
     if project is None:
         raise UsageError(f"{spec!r} is not a directory, and there is no project here to read a git revision from")
-    if _git(project.root, "rev-parse", "--verify", "--quiet", f"{spec}^{{commit}}").returncode != 0:
+    if git(project.root, "rev-parse", "--verify", "--quiet", f"{spec}^{{commit}}") is None:
         raise UsageError(f"{spec!r} is neither a store directory nor a git revision")
-    top = _git(project.root, "rev-parse", "--show-toplevel").stdout.decode().strip()
-    prefix = project.store.resolve().relative_to(Path(top).resolve()).as_posix()
-    listed = _git(project.root, "ls-tree", "--full-tree", "-r", "--name-only", spec, "--", f"{prefix}/")
-    files = [f for f in listed.stdout.decode().splitlines() if f.endswith(".parquet")]
+    prefix, files = _tree(project, spec, project.store)
     with tempfile.TemporaryDirectory(prefix="benchtables-diff-") as tmp:
-        for file in files:  # every table file, single or in partition directories
-            shown = _git(project.root, "show", f"{spec}:{file}")
-            if shown.returncode == 0:
+        for file in (f for f in files if f.endswith(".parquet")):  # every table file, single or partitioned
+            shown = git(project.root, "show", f"{spec}:{file}")
+            if shown is not None:
                 target = Path(tmp) / Path(file).relative_to(prefix)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(shown.stdout)
+                target.write_bytes(shown)
         yield Store(Path(tmp))
 
 
@@ -129,18 +129,15 @@ def unbuilt(spec: str, store: Store) -> list[str]:
     project = find_project()
     if Path(spec).is_dir() or project is None:
         return []
-    top = Path(_git(project.root, "rev-parse", "--show-toplevel").stdout.decode().strip()).resolve()
-    prefix = project.entries.resolve().relative_to(top).as_posix()
-    listed = _git(project.root, "ls-tree", "--full-tree", "-r", "--name-only", spec, "--", f"{prefix}/")
-    suffixes = (*ENTRY_SUFFIXES, *BULK_SUFFIXES)
-    entries = {f for f in listed.stdout.decode().splitlines() if f.endswith(suffixes)}
+    prefix, files = _tree(project, spec, project.entries)
+    entries = {f for f in files if f.endswith((*ENTRY_SUFFIXES, *BULK_SUFFIXES))}
     built: set[str] = set()
     for kind in (*RECORD_KINDS, "sources"):
         built.update(str(r["file"]) for r in _rows(store, kind) if r.get("file"))
     built.update(f for r in _rows(store, "models") for f in (r.get("declared_in") or []))
-    in_repo = {(project.root.resolve() / f).relative_to(top).as_posix() if not Path(f).is_absolute() else f
-               for f in built}
-    return sorted(entries - in_repo)
+    # the store names files from the project root, git from the top of the repository
+    root = project.entries.resolve().relative_to(project.root.resolve()).as_posix()
+    return sorted(entries - {f"{prefix}{f.removeprefix(root)}" for f in built if f.startswith(root)})
 
 
 def _rows(store: Store, kind: str) -> list[dict[str, Any]]:

@@ -17,9 +17,20 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["ENV_STORE", "Project", "find_project", "packaged_store", "resolve_store"]
+__all__ = ["ENV_STORE", "Project", "find_project", "git", "packaged_store", "resolve_store"]
 
 ENV_STORE = "BENCHTABLES_STORE"
+
+
+def git(directory: Path, *args: str) -> bytes | None:
+    """The output of ``git -C directory ARGS``, or None when git fails or is not installed."""
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "-C", str(directory), *args], capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
 
 
 @dataclass(frozen=True)

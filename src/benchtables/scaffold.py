@@ -14,6 +14,7 @@ import shlex
 from pathlib import Path
 
 from benchtables.errors import UsageError
+from benchtables.project import git
 from benchtables.schemas import entry_schema
 
 __all__ = ["init_project"]
@@ -159,13 +160,8 @@ _REMOTE = ("https://", "ssh://", "git@")
 
 
 def _git(directory: Path, *args: str) -> str | None:
-    import subprocess
-
-    try:
-        done = subprocess.run(["git", "-C", str(directory), *args], capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout.strip() or None if done.returncode == 0 else None
+    out = git(directory, *args)
+    return out.decode().strip() or None if out is not None else None
 
 
 def _direct_url() -> str | None:
