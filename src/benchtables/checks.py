@@ -267,13 +267,19 @@ def _compute(training: list[_Report]) -> list[Problem]:
     return out
 
 
+def _chip_seconds(v: Mapping[str, Any]) -> float | None:
+    """Chip-time of a training record: its chip-hours, else days × chips."""
+    if v.get("chip_hours"):
+        return v["chip_hours"] * 3600
+    return v["days"] * 86400 * v["chips"] if v.get("days") and v.get("chips") else None
+
+
 def _hardware_budget(training: list[_Report], registry: Registry) -> list[Problem]:
     """Reported compute that the record's own chips could not deliver in its time, even at peak."""
     out = []
     for report in training:
         v = report.values
-        seconds = v["chip_hours"] * 3600 if v.get("chip_hours") else (
-            v["days"] * 86400 * v["chips"] if v.get("days") and v.get("chips") else None)
+        seconds = _chip_seconds(v)
         peak = registry.peak_flops(v.get("hardware"))
         if v.get("compute") and seconds and peak and v["compute"] > seconds * peak:
             out.append(_warn(report, "compute_exceeds_hardware",
@@ -287,8 +293,7 @@ def _utilization(utilization: list[_Report], training: list[_Report], registry: 
     budgets: dict[str, list[tuple[float, float]]] = defaultdict(list)  # model -> (compute, chip-seconds)
     for report in training:
         v = report.values
-        seconds = v["chip_hours"] * 3600 if v.get("chip_hours") else (
-            v["days"] * 86400 * v["chips"] if v.get("days") and v.get("chips") else None)
+        seconds = _chip_seconds(v)
         if seconds:
             budgets[v["model"]].append((v.get("compute"), seconds))
     computes = {r.values["model"]: r.values["compute"] for r in training if r.values.get("compute")}

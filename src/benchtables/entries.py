@@ -400,22 +400,27 @@ def _check_introduced_by(dataset: Dataset, known: Known, report: Report, rejecte
 def _check_unique(records: list[Located], cls: type[Record], report: Report) -> None:
     seen: dict[tuple[Any, ...], Located] = {}
     numbers: dict[tuple[Any, ...], list[Located]] = {}
+    what = cls.KIND[:-1] if cls.KIND.endswith("s") else cls.KIND
+
+    def shown(key: tuple[Any, ...]) -> str:
+        return ", ".join(f"{k}={v}" for k, v in zip(cls.KEY, key, strict=True)
+                         if v is not None and k not in ("source", "where"))
+
     for loc in records:
         key = tuple(loc.values.get(k) for k in cls.KEY)
-        what = cls.KIND[:-1] if cls.KIND.endswith("s") else cls.KIND
-        shown = ", ".join(f"{k}={v}" for k, v in zip(cls.KEY, key, strict=True) if v is not None and k not in ("source", "where"))
-        earlier = next((e for e in numbers.get(number_key(cls, loc.values), []) if repeats(cls, loc.values, e.values)), None)
+        same_number = numbers.setdefault(number_key(cls, loc.values), [])
         if key in seen:
-            report.add(loc.problem(Severity.ERROR, "duplicate_record", f"the same {what} record as {seen[key].where()} ({shown})",
+            report.add(loc.problem(Severity.ERROR, "duplicate_record",
+                                   f"the same {what} record as {seen[key].where()} ({shown(key)})",
                                    hint="one number per record; if the source gives two different numbers here, "
                                         "give each its where"))
-        elif earlier is not None:
+        elif earlier := next((e for e in same_number if repeats(cls, loc.values, e.values)), None):
             report.add(loc.problem(Severity.ERROR, "duplicate_record",
-                                   f"the same {what} number as {earlier.where()} ({shown}), only its where differs",
+                                   f"the same {what} number as {earlier.where()} ({shown(key)}), only its where differs",
                                    hint="one number, one record: keep one (imported twice?)"))
         else:
             seen[key] = loc
-            numbers.setdefault(number_key(cls, loc.values), []).append(loc)
+            same_number.append(loc)
 
 
 #: Fields that say where a number stands or add prose, not what the number is.

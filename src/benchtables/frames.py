@@ -91,7 +91,6 @@ def load(kind: str, store: Path | str | Store | None = None, *, derived: bool = 
     """
     opened = Store.open(store)
     df = to_pandas(opened.table(kind))
-    df.attrs["labels"] = {c: COLUMN_LABELS[c] for c in df.columns if c in COLUMN_LABELS}
     df.attrs["kind"] = kind
     if "source" in df.columns:
         sources = opened.table("sources").select(["id", "title", "url"]).to_pylist()
@@ -100,5 +99,5 @@ def load(kind: str, store: Path | str | Store | None = None, *, derived: bool = 
         from benchtables.tables.derived import add_derived
 
         df = add_derived(df, kind)
-        df.attrs["labels"] = {c: COLUMN_LABELS[c] for c in df.columns if c in COLUMN_LABELS}
+    df.attrs["labels"] = {c: COLUMN_LABELS[c] for c in df.columns if c in COLUMN_LABELS}
     return df

@@ -119,7 +119,7 @@ def show_command(kind: str, store: Path | None, fmt: str, columns: str | None, l
     from benchtables.rendering import render
 
     df = load(kind, store, derived=derived and kind in RECORD_KINDS)
-    added = [c for c in df.columns if c not in load(kind, store).columns] if derived else []
+    added = list(df.attrs.get("derived", []))
     if columns != "all":
         wanted = [c.strip() for c in columns.split(",")] if columns else [*SUMMARY_COLUMNS.get(kind, df.columns), *added]
         unknown = [c for c in wanted if c not in df.columns]

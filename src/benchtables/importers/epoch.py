@@ -101,29 +101,28 @@ def _row(importer: Importer, source: Any, row: dict[str, str], name: str, where:
                       "datapoints (words, for language models), not tokens; not imported as tokens", file,
                       "Training dataset size (datapoints)", hint, row=n)
     days = round(hours / 24, 6) if hours else None
+    run = {"hardware": hardware, "chips": chips_int, "days": days}  # the training record's hardware
     base = (row.get("Base model") or "").strip()
-    if base and compute and (hardware or chips_int or days):
+    if base and compute and any(run.values()):
         finetune = importer.number(row.get("Finetune compute (FLOP)"), Kind.COMPUTE)
         chips_on = " × ".join(str(x) for x in (chips_int, hardware) if x)
-        run = ", ".join(x for x in (chips_on, f"{days:g} days" if days else "") if x)
+        shown = ", ".join(x for x in (chips_on, f"{days:g} days" if days else "") if x)
         importer.warn("finetune_compute", f"{name} is fine-tuned from {base}: its training compute "
-                      f"{compute:.3g} includes the base model's; the hardware ({run}) is the fine-tune's and is "
+                      f"{compute:.3g} includes the base model's; the hardware ({shown}) is the fine-tune's and is "
                       "left out of the training record", file, "Training compute (FLOP)",
                       f"the fine-tune itself took {finetune:.3g} FLOP" if finetune else None, row=n)
-        notes = "; ".join(x for x in (notes, f"fine-tuned from {base} on {run}") if x)
-        hardware, chips_int, days = None, None, None
+        notes = "; ".join(x for x in (notes, f"fine-tuned from {base} on {shown}") if x)
+        run = dict.fromkeys(run)
     if parameters or compute:
         source.records["training"].append({
-            "model": model_id, "parameters": parameters, "compute": compute, "hardware": hardware, "chips": chips_int,
-            "days": days, "dataset": row.get("Training dataset") or None,
-            "estimated": estimated or None, "where": where, "notes": notes,
+            "model": model_id, "parameters": parameters, "compute": compute, **run,
+            "dataset": row.get("Training dataset") or None, "estimated": estimated or None, "where": where, "notes": notes,
         })
     if utilization is not None:
         importer.warn("utilization_unlabelled", f"{name}: Hardware utilization {utilization:g} does not say MFU or HFU; "
                       f"imported as mfu {utilization * 100:g}%", file, "Hardware utilization",
                       "papers report MFU and HFU separately (PaLM: MFU 46.2%, HFU 57.8%); check which this is", row=n)
         source.records["utilization"].append({
-            "model": model_id, "hardware": row.get("Training hardware") or None,
-            "chips": int(chips) if chips and float(chips).is_integer() else None, "mfu": round(utilization * 100, 10),
+            "model": model_id, "hardware": hardware, "chips": chips_int, "mfu": round(utilization * 100, 10),
             "estimated": estimated or None, "where": where, "notes": notes,
         })

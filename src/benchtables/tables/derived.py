@@ -58,7 +58,7 @@ def add_derived(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     training: ``tokens_per_parameter``, ``compute_6nd``, ``training_compute`` (reported,
     else 6·N·D) with ``compute_estimated`` saying which, ``chinchilla_tokens`` and
     ``chinchilla_ratio``. sampling: ``sampling_cost`` filled from steps × cost_per_step.
-    Other kinds are returned unchanged.
+    Other kinds are returned unchanged. ``attrs["derived"]`` names the columns added.
     """
     out = df.copy()
     units = dict(df.attrs.get("units", {}))
@@ -73,5 +73,5 @@ def add_derived(df: pd.DataFrame, kind: str) -> pd.DataFrame:
                      tokens_per_parameter="tokens per parameter", chinchilla_ratio="× optimal")
     elif kind == "sampling":
         out["sampling_cost"] = out["sampling_cost"].fillna(sampling_cost(out["steps"].astype(float), out["cost_per_step"]))
-    out.attrs = {**df.attrs, "units": units}
+    out.attrs = {**df.attrs, "units": units, "derived": [c for c in out.columns if c not in df.columns]}
     return out
