@@ -233,6 +233,12 @@ class Importer:
             self.skip(f"metric {name!r} is not a metric of {self.registry.benchmarks[benchmark_id].name}")
         return metric
 
+    def scored(self, benchmark_id: str, metric: str, raw: Any) -> tuple[str, float] | None:
+        """(metric id, value) of one reported number, or None when either is unusable (counted as skipped)."""
+        metric_id = self.metric_of(benchmark_id, metric)
+        value = self.number(raw) if metric_id is not None else None
+        return None if value is None else (metric_id, value)
+
     def number(self, raw: Any, kind: Kind = Kind.NUMBER) -> float | None:
         """A number from the input, or None (counted as skipped) for blanks, dashes and N/A."""
         if raw is None or (isinstance(raw, float) and math.isnan(raw)):

@@ -188,14 +188,12 @@ def import_lm_eval(importer: Importer, path: Path, *, source_id: str | None, sou
             name, _, filter_ = key.partition(",")
             if name == "alias" or name.endswith("_stderr"):
                 continue
-            metric = importer.metric_of(benchmark_id, override if (override and name == "acc")
-                                        else _METRIC_ALIASES.get(name, name))
+            scored = importer.scored(benchmark_id, override if (override and name == "acc")
+                                     else _METRIC_ALIASES.get(name, name), raw)
+            if scored is None:
+                continue
+            metric, value = scored
             where = f"{file}: results.{task}[{key!r}]"
-            if metric is None:
-                continue
-            value = importer.number(raw)
-            if value is None:
-                continue
             stderr_key = f"{name}_stderr" + (f",{filter_}" if filter_ else "")
             stderr = importer.number(metrics.get(stderr_key)) if stderr_key in metrics else None
             value, stderr = importer.percent(value, metric=metric), importer.percent(stderr, metric=metric)

@@ -82,13 +82,11 @@ def _rows(importer: Importer, file: str, label: str, source: Any, benchmark_id: 
                                       "uses additional data" if row.get("uses_additional_data") else "") if x) or None
         model_id = None
         for metric_name, raw in sorted((row.get("metrics") or {}).items()):
-            metric_id = importer.metric_of(benchmark_id, metric_name)
+            scored = importer.scored(benchmark_id, metric_name, raw)
+            if scored is None:
+                continue
+            metric_id, value = scored
             where = f"{file}: {label} / sota.rows[{r}] {metric_name}"
-            if metric_id is None:
-                continue
-            value = importer.number(raw)
-            if value is None:
-                continue
             model_id = model_id or importer.model(name, file)
             record = {"model": model_id, "benchmark": benchmark_id, "metric": metric_id, "value": value,
                       "where": where, "notes": notes}
