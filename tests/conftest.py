@@ -58,6 +58,7 @@ class ProjectDir:
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BENCHTABLES_STORE", raising=False)
+    monkeypatch.setenv("BENCHTABLES_DEBUG", "1")  # a bug raises in tests instead of printing one line
 
 
 @pytest.fixture

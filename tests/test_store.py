@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 
@@ -12,7 +13,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import benchtables.store as store_module
 from benchtables.builder import build
 from benchtables.errors import StoreCorruptError, StoreNotFoundError, StoreVersionError, UnknownIdError, ValidationFailed
 from benchtables.frames import load
@@ -114,10 +114,13 @@ def test_failed_validation_leaves_the_store_untouched(built):
 
 
 def test_failure_while_writing_leaves_the_store_untouched(built, monkeypatch):
+    from benchtables.errors import StoreWriteError
+    from benchtables.store import write as write_module
+
     before = built.store_bytes()
     built.write("test.yaml", ENTRY.replace("67.6", "70.1"))
     calls = []
-    real = store_module.write_table
+    real = write_module.write_table
 
     def failing(table, path):
         calls.append(path)
@@ -125,40 +128,99 @@ def test_failure_while_writing_leaves_the_store_untouched(built, monkeypatch):
             raise OSError(28, "No space left on device")
         real(table, path)
 
-    monkeypatch.setattr(store_module, "write_table", failing)
-    with pytest.raises(OSError):
+    monkeypatch.setattr(write_module, "write_table", failing)
+    with pytest.raises(StoreWriteError, match="No space left on device"):
         build()
     assert built.store_bytes() == before
-    assert [p.name for p in built.store.parent.iterdir()] == ["entries", "store"]  # no half-written copy left
+    assert [p.name for p in built.store.parent.iterdir() if not p.name.endswith(".lock")] == ["entries", "store"]
 
 
-def test_interrupt_during_the_swap_restores_the_old_store(built, monkeypatch):
-    before = built.store_bytes()
-    built.write("test.yaml", ENTRY.replace("67.6", "70.1"))
-    real = os.replace
-    calls = []
-
-    def interrupted(src, dst):
-        calls.append((src, dst))
-        if len(calls) == 2:  # moving the new store in
-            raise KeyboardInterrupt
-        real(src, dst)
-
-    monkeypatch.setattr(store_module.os, "replace", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        build()
-    monkeypatch.setattr(store_module.os, "replace", real)
-    assert built.store_bytes() == before
-
-
-def test_store_left_aside_by_a_killed_build_is_recovered(built):
-    before = built.store_bytes()
-    os.replace(built.store, built.store.parent / ".store-old-abc123")  # killed between the two renames
-    with pytest.raises(StoreNotFoundError, match="interrupted build"):
-        load("scores")
+KILLER = textwrap.dedent("""\
+    import os, pathlib, shutil, sys
+    from benchtables.store import write
+    kill_at, journalled = int(sys.argv[1]), sys.argv[2] == "journal"
+    events = [0]
+    def step(function):
+        def wrapped(*args, **kwargs):
+            events[0] += 1
+            if events[0] == kill_at:
+                os._exit(137)  # SIGKILL-like: no finally clause, no cleanup
+            return function(*args, **kwargs)
+        return wrapped
+    real_swap = write._swap
+    def swap(staging, target):
+        os.replace, pathlib.Path.unlink = step(os.replace), step(pathlib.Path.unlink)
+        write._fsync, shutil.rmtree = step(write._fsync), step(shutil.rmtree)
+        if journalled:
+            write._exchange = lambda a, b: False
+        else:
+            write._exchange = step(write._exchange)
+        real_swap(staging, target)
+    write._swap = swap
+    from benchtables.builder import build
     build()
-    assert built.store_bytes() == before
-    assert sorted(p.name for p in built.store.parent.iterdir()) == ["entries", "store"]
+    print("finished")
+    """)
+
+
+@pytest.mark.parametrize("mode", ["exchange", "journal"])
+def test_a_build_killed_at_each_step_of_the_swap_leaves_a_whole_store(built, mode):
+    """Kill the build before each file-system step of the swap: the store then reads as the old
+    one or the new one (never missing, never mixed), and the next build cleans up."""
+    import subprocess
+    import sys
+
+    old = load("scores")["value"].tolist()
+    built.write("test.yaml", ENTRY.replace("67.6", "70.1"))
+    script = built.root / "killer.py"
+    script.write_text(KILLER)
+    seen = set()
+    for kill_at in range(1, 30):
+        done = subprocess.run([sys.executable, str(script), str(kill_at), mode], cwd=built.root, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode in (0, 137), done.stderr
+        values = load("scores")["value"].tolist()  # reading recovers first
+        assert values in (old, [70.1, 45.3])
+        seen.add(tuple(values))
+        if done.returncode == 0:
+            assert "finished" in done.stdout
+            break
+        built.write("test.yaml", ENTRY)  # back to the old store for the next kill point
+        build()
+        assert [p.name for p in built.store.parent.iterdir() if p.name.startswith(".store")
+                and not p.name.endswith(".lock")] == []  # the next build leaves nothing behind
+        built.write("test.yaml", ENTRY.replace("67.6", "70.1"))
+    else:
+        pytest.fail("the build never finished")
+    assert kill_at > 2 and seen == {tuple(old), (70.1, 45.3)}
+
+
+def test_two_builds_at_once_take_turns(built):
+    """A second build waits for the first's lock; neither crashes, and the store is the last one's."""
+    import subprocess
+    import sys
+
+    built.write("test.yaml", ENTRY.replace("67.6", "70.1"))
+    runs = [subprocess.Popen([sys.executable, "-m", "benchtables", "build"], cwd=built.root,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outcomes = [(r.wait(timeout=300), r.communicate()[1]) for r in runs]
+    assert all(code == 0 for code, _ in outcomes), outcomes
+    assert load("scores")["value"].tolist() == [70.1, 45.3]
+    assert [p.name for p in built.store.parent.iterdir() if p.name.startswith(".store-")] == []
+
+
+def test_a_new_store_follows_the_umask(project):
+    project.write("test.yaml", ENTRY)
+    old = os.umask(0o027)
+    try:
+        build()
+    finally:
+        os.umask(old)
+    assert built_mode(project.store) == 0o750
+
+
+def built_mode(path):
+    return path.stat().st_mode & 0o777
 
 
 def test_missing_store(project):
@@ -174,7 +236,7 @@ def test_missing_table(built):
 
 def test_corrupt_table(built):
     (built.store / "scores.parquet").write_bytes(b"PAR1 this is not parquet")
-    with pytest.raises(StoreCorruptError, match="cannot read"):
+    with pytest.raises(StoreCorruptError, match="has changed since the store was built"):
         load("scores")
 
 
@@ -191,13 +253,19 @@ def test_newer_schema_version(built):
     meta = dict(table.schema.metadata)
     meta[b"benchtables.schema_version"] = str(SCHEMA_VERSION + 1).encode()
     pq.write_table(table.replace_schema_metadata(meta), path)
+    manifest = json.loads((built.store / "manifest.json").read_text())
+    manifest["benchtables"]["schema_version"] = SCHEMA_VERSION + 1
+    (built.store / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(StoreVersionError, match="upgrade"):
         load("scores")
 
 
 def test_foreign_parquet_file(built):
     pq.write_table(pa.table({"x": [1]}), built.store / "scores.parquet")
-    with pytest.raises(StoreCorruptError, match="not a benchtables table"):
+    with pytest.raises(StoreCorruptError, match="has changed since the store was built"):
+        load("scores")
+    (built.store / "manifest.json").unlink()  # a store of an earlier version: no manifest; the schema is checked
+    with pytest.raises(StoreCorruptError, match="not a benchtables table|missing|column"):
         load("scores")
 
 
@@ -223,10 +291,10 @@ def test_outside_a_project_the_shipped_store_is_used(tmp_path, monkeypatch):
 
 
 def test_every_record_field_is_a_column():
-    from benchtables.schemas import RECORD_KINDS
+    from benchtables.kinds import RECORDS
 
-    for kind, cls in RECORD_KINDS.items():
-        assert set(cls.model_fields) | {"source", "first_party", "file"} == set(arrow_schema(kind).names)
+    for kind, table in RECORDS.items():
+        assert set(table.names) | {"source", "first_party", "file"} == set(arrow_schema(kind).names)
 
 
 records = st.fixed_dictionaries(

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["numpy_of", "string_array"]
+__all__ = ["FALSE", "TRUE", "ZERO", "array_of", "codes_of", "column_of", "lists_of", "numpy_of", "scalar", "string_array",
+           "strings", "take", "widened"]
 
 
 def string_array(values: Sequence[str]) -> pa.Array:
@@ -54,3 +55,109 @@ def numpy_of(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
         values = values.astype(np.float64)
         values[~valid] = np.nan
     return values
+
+
+def strings(values: Sequence[str | None]) -> pa.Array:
+    """An Arrow string array (None for nulls) built from its buffers."""
+    if all(v is not None for v in values):
+        return string_array(values)  # type: ignore[arg-type]
+    present = np.array([v is not None for v in values], dtype=bool)
+    filled = string_array([v if v is not None else "" for v in values])
+    return pa.StringArray.from_buffers(len(values), filled.buffers()[1], filled.buffers()[2],
+                                       pa.py_buffer(np.packbits(present, bitorder="little").tobytes()),
+                                       int((~present).sum()))
+
+
+_TYPES = {np.dtype(np.bool_): pa.bool_(), np.dtype(np.int64): pa.int64(), np.dtype(np.int32): pa.int32(),
+          np.dtype(np.int16): pa.int16(), np.dtype(np.int8): pa.int8(), np.dtype(np.float64): pa.float64(),
+          np.dtype(np.uint64): pa.uint64()}
+
+
+def array_of(values: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
+    """An Arrow array of a boolean or numeric numpy array (``mask``: True where null), from its buffers."""
+    values = np.ascontiguousarray(values)
+    kind = _TYPES.get(values.dtype)
+    if kind is None:
+        values = values.astype(np.float64) if values.dtype.kind == "f" else values.astype(np.int64)
+        kind = _TYPES[values.dtype]
+    data = np.packbits(values, bitorder="little") if values.dtype == np.bool_ else values
+    validity = None
+    nulls = 0
+    if mask is not None and mask.any():
+        validity = pa.py_buffer(np.packbits(~np.asarray(mask, dtype=bool), bitorder="little").tobytes())
+        nulls = int(np.asarray(mask, dtype=bool).sum())
+    return pa.Array.from_buffers(kind, len(values), [validity, pa.py_buffer(data.tobytes())], null_count=nulls)
+
+
+def scalar(value: str | int | float | bool | None, kind: pa.DataType | None = None) -> pa.Scalar:
+    """An Arrow scalar (compute functions convert Python values through pandas-aware paths)."""
+    if value is None:
+        return pa.nulls(1, kind or pa.string())[0]
+    if isinstance(value, str):
+        return string_array([value])[0]
+    if isinstance(value, bool):
+        return array_of(np.array([value]))[0]
+    array = array_of(np.array([value], dtype=np.float64 if isinstance(value, float) else np.int64))
+    return (array.cast(kind) if kind is not None else array)[0]
+
+
+def codes_of(array: pa.DictionaryArray) -> np.ndarray:
+    """A dictionary array's codes as int64, -1 for nulls."""
+    indices = array.indices
+    if len(indices) == 0:
+        return np.zeros(0, dtype=np.int64)
+    codes = numpy_of(indices)
+    if indices.null_count:
+        return np.where(np.isnan(codes), -1, codes).astype(np.int64)
+    return codes.astype(np.int64)
+
+
+def take(array: pa.Array | pa.Table, rows: np.ndarray, mask: np.ndarray | None = None) -> pa.Array | pa.Table:
+    """``array.take(rows)`` with rows from numpy (``mask``: True where the result is null)."""
+    return array.take(array_of(np.asarray(rows, dtype=np.int64), mask))
+
+
+TRUE = scalar(True)
+FALSE = scalar(False)
+ZERO = scalar(0)
+
+
+def lists_of(values: Sequence[Sequence[str] | None]) -> pa.Array:
+    """A list<string> array from Python lists of text (None: an empty list)."""
+    lengths = np.array([len(v or []) for v in values], dtype=np.int32)
+    offsets = np.zeros(len(values) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    return pa.ListArray.from_arrays(array_of(offsets), strings([x for v in values for x in (v or [])]))
+
+
+def column_of(values: Sequence[object], kind: pa.DataType) -> pa.Array:
+    """An Arrow array of Python values (None for nulls) of a plain type: string, int64, float64, bool."""
+    missing = np.array([v is None for v in values], dtype=bool)
+    if pa.types.is_string(kind):
+        return strings([None if v is None else str(v) for v in values])
+    if pa.types.is_boolean(kind):
+        return array_of(np.array([bool(v) for v in values], dtype=bool), missing)
+    if pa.types.is_integer(kind):
+        return array_of(np.array([0 if v is None else v for v in values], dtype=np.int64), missing)
+    return array_of(np.array([np.nan if v is None else v for v in values], dtype=np.float64), missing)
+
+
+def widened(values: np.ndarray) -> np.ndarray:
+    """Narrow floats (float32, float16) as the float64 of their shortest decimal.
+
+    A float32 column holding 57.8 holds 57.79999923706055 when widened bit for bit; the
+    number the writer meant is the shortest decimal that rounds to the same float32 — found
+    here by trying 1 to 9 significant digits on the whole array at once.
+    """
+    wide = values.astype(np.float64)
+    out = wide.copy()
+    done = ~np.isfinite(wide) | (wide == 0)
+    with np.errstate(all="ignore"):
+        magnitude = np.floor(np.log10(np.abs(np.where(done, 1.0, wide))))
+        for digits in range(1, 10):
+            scale = 10.0 ** (digits - 1 - magnitude)
+            candidate = np.round(wide * scale) / scale
+            hit = ~done & (candidate.astype(values.dtype) == values)
+            out[hit] = candidate[hit]
+            done |= hit
+    return out

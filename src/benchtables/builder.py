@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from benchtables.checks import cross_checks
 from benchtables.errors import UsageError, ValidationFailed
-from benchtables.inputs import read_inputs
 from benchtables.problems import Report
 from benchtables.project import Project, find_project
 from benchtables.registry import Registry
 from benchtables.store import PARTITION_COLUMNS, RECORD_TABLES, Store, partitioned, tables_from, write_store
+from benchtables.store.write import recover
 
 __all__ = ["BuildResult", "build", "compile_entries"]
 
@@ -49,20 +48,25 @@ def _locate(project: Project | None, entries: Path | str | None, store: Path | s
 
 def compile_entries(entries: Path | str, project: Project, registry: Registry | None = None, *,
                     partition_by: str | None = None, progress: bool | None = None) -> tuple[dict[str, pa.Table], Report]:
-    """Validate every entry file and bulk file under ``entries`` and turn them into store tables.
+    """Validate every entry file and bulk file under ``entries`` (the pipeline of
+    :mod:`benchtables.validation.pipeline`) and turn what is valid into store tables.
 
     Raises:
         ValidationFailed: some entry has an error; nothing is compiled.
     """
+    from benchtables.validation.pipeline import run
+
     base = registry or Registry.shipped()
     registry, registry_problems = base.extended(project.registry_file)
-    inputs = read_inputs([entries], registry, project_relative=project.relative, progress=progress)
-    report = inputs.report
-    report.extend(registry_problems)
-    report.extend(cross_checks(inputs.dataset, registry))
+    result = run([entries], registry=registry, name_file=project.relative, root=project.root, progress=progress,
+                 extra_problems=registry_problems)
+    report = result.report
     if not report.ok:
         raise ValidationFailed(report, "build")
-    return tables_from(inputs.dataset, registry, inputs.bulk_tables(), partition_by), report
+    records = {kind: [table] for kind, table in result.record_tables().items()}
+    sources = list(result.declared.sources.values())
+    tables = tables_from(records, list(result.declared.models.values()), sources, registry, partition_by)
+    return tables, report
 
 
 def build(*, project: Project | None = None, entries: Path | str | None = None, store: Path | str | None = None,
@@ -84,10 +88,14 @@ def build(*, project: Project | None = None, entries: Path | str | None = None, 
     Raises:
         ValidationFailed: the entries have errors; the store is left as it was.
         UsageError: there is no project or entries directory.
+        StoreWriteError: the store cannot be written; it is left as it was.
     """
     project, entries_dir, store_dir = _locate(project, entries, store)
+    if not check and store_dir.parent.is_dir():
+        recover(store_dir)  # a killed build's leftovers go, even when this build has nothing new to write
     on_disk = Store(store_dir)
-    layout = {kind: on_disk.partition_column(kind) if on_disk.path.is_dir() else None for kind in RECORD_TABLES}
+    exists = store_dir.is_dir()
+    layout = {kind: on_disk.partition_column(kind) if exists else None for kind in RECORD_TABLES}
     if partition_by is None:
         partition_by = next((c for c in layout.values() if c), None)
     elif partition_by == "none":
@@ -97,7 +105,7 @@ def build(*, project: Project | None = None, entries: Path | str | None = None, 
                          "(or 'none' for one file per table)")
     tables, report = compile_entries(entries_dir, project, registry, partition_by=partition_by, progress=progress)
     wanted = {kind: partition_by if partitioned(tables[kind], partition_by) else None for kind in RECORD_TABLES}
-    stale = sorted(set(on_disk.equals(tables)) | {k for k in RECORD_TABLES if layout[k] != wanted[k]},
+    stale = sorted(set(on_disk.equals(tables) if exists else tables) | {k for k in RECORD_TABLES if layout[k] != wanted[k]},
                    key=list(tables).index)
     result = BuildResult(store=store_dir, tables=tables, report=report, stale=stale)
     if not check and stale:

@@ -13,17 +13,19 @@ library cannot go on. Every message is written for the person who has to act on 
     ├── QuantityError (ValueError)     a quantity such as "12 bananas" that cannot be read
     ├── ValidationFailed               entry files have errors; carries the Report
     ├── StoreError                     a store cannot be read or written
-    │   ├── StoreNotFoundError
-    │   ├── StoreCorruptError
-    │   └── StoreVersionError
+    │   ├── StoreNotFoundError         no store where one was expected (CLI exit 2)
+    │   ├── StoreCorruptError          a table is damaged, changed or of the wrong shape
+    │   ├── StoreVersionError          written by another version of benchtables
+    │   └── StoreWriteError            the file system refuses the write (also a WriteError)
     ├── EmptyResultError               a query matched no rows
+    ├── WriteError                     a file cannot be written (CLI exit 2)
     ├── RenderError                    a render block in a Markdown file could not be produced
     └── FormatError                    an imported file is not in the format it claims to be
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -40,17 +42,39 @@ __all__ = [
     "StoreError",
     "StoreNotFoundError",
     "StoreVersionError",
+    "StoreWriteError",
     "UnknownIdError",
     "UsageError",
     "ValidationFailed",
+    "WriteError",
 ]
 
 
 class BenchtablesError(Exception):
-    """Base class of every error benchtables raises on purpose."""
+    """Base class of every error benchtables raises on purpose.
+
+    A message may suggest an option, written ``{name}`` and given in ``options`` as
+    ``{name: (python_form, cli_form)}``: ``str(error)`` names the Python argument
+    (``require_all=False``), :meth:`for_cli` the command-line flag (``--partial``).
+    """
 
     #: Exit code the command-line interface uses for this error.
     exit_code: int = 1
+
+    def __init__(self, message: str = "", *, options: Mapping[str, tuple[str, str]] | None = None) -> None:
+        self.template = message
+        self.options = dict(options or {})
+        super().__init__(self._fill(0))
+
+    def _fill(self, form: int) -> str:
+        text = self.template
+        for name, forms in self.options.items():
+            text = text.replace("{" + name + "}", forms[form])
+        return text
+
+    def for_cli(self) -> str:
+        """The message with command-line flags where it suggests options."""
+        return self._fill(1) if self.options else str(self)
 
 
 class UsageError(BenchtablesError):
@@ -100,7 +124,9 @@ class ValidationFailed(BenchtablesError):
 
 
 class StoreError(BenchtablesError):
-    """A store cannot be read or written."""
+    """A store cannot be read or written (the environment: exit code 2)."""
+
+    exit_code = 2
 
 
 class StoreNotFoundError(StoreError):
@@ -112,7 +138,17 @@ class StoreCorruptError(StoreError):
 
 
 class StoreVersionError(StoreError):
-    """A store written by a newer benchtables, with a schema this version does not know."""
+    """A store written by another benchtables, with a schema this version does not read."""
+
+
+class WriteError(BenchtablesError):
+    """A file cannot be written: a read-only file system, a full disk, no permission."""
+
+    exit_code = 2
+
+
+class StoreWriteError(StoreError, WriteError):
+    """The store cannot be written: a read-only file system, a full disk, no permission."""
 
 
 class EmptyResultError(BenchtablesError):

@@ -133,7 +133,8 @@ _KIND_ALLOWS_SCALE = {Kind.COUNT, Kind.COMPUTE, Kind.HOURS}
 
 
 def _fail(text: str, kind: Kind, reason: str) -> QuantityError:
-    return QuantityError(f"cannot read {text!r}: {reason}; expected {_EXAMPLES[kind]}")
+    shown = repr(text) if len(text) <= 60 else f"{text[:30]!r}…{text[-15:]!r} ({len(text):,} characters)"
+    return QuantityError(f"cannot read {shown}: {reason}; expected {_EXAMPLES[kind]}")
 
 
 def _strip_prefixes(s: str) -> tuple[str, str | None, bool]:
@@ -304,13 +305,15 @@ def format_count(value: float | None, precision: int = 2) -> str:
     """Write a count the way papers do: ``70B``, ``1.4T``, ``540.35B``, ``6144``.
 
     Counts below 10,000 are written in full; larger ones with K/M/B/T and up to
-    ``precision`` decimals, trailing zeros dropped.
+    ``precision`` decimals, trailing zeros dropped; from 10¹⁵ on, as powers of ten (``1.7e308``).
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     magnitude = abs(value)
     if magnitude < 1e4:
         return format_number(value, precision)
+    if magnitude >= 1e15:  # beyond a thousand trillion: no suffix reads better than a power of ten
+        return format_compute(value)
     index = next(i for i, (scale, _) in enumerate(_COUNT_SUFFIXES) if magnitude >= scale)
     scale, suffix = _COUNT_SUFFIXES[index]
     if index and abs(round(value / scale, precision)) >= 1000:  # 999.999B rounds to 1T

@@ -101,6 +101,8 @@ class Document:
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     #: path → (line, column) of the key that introduces that path, 1-based.
     key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    #: path → the text of a number or yes/no value as written (``1.10``, ``True``), where it was not text.
+    texts: dict[Path_, str] = field(default_factory=dict)
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column of ``path``, or of its nearest enclosing value that has one.
@@ -165,6 +167,13 @@ def parse_yaml(text: str | bytes, file: str = "<string>", max_bytes: int = MAX_B
             return None, problems
         text = decoded
     text = text.removeprefix("\ufeff")
+    try:
+        return _parse(text, file)
+    except RecursionError:
+        return None, [_problem(file, "yaml_too_deep", f"values are nested more than {MAX_DEPTH} levels deep", 1, 1)]
+
+
+def _parse(text: str, file: str) -> tuple[Document | None, list[Problem]]:
     try:
         node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - composes nodes only; no objects are constructed
     except yaml.MarkedYAMLError as exc:
@@ -255,6 +264,12 @@ def _pos(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+_BOOLS = {"true": True, "false": False}
+#: Longest integer kept as a number: Python refuses to turn longer digit strings into ints
+#: (they are kept as their text, which the validator reports as too large).
+_MAX_DIGITS = 4000
+
+
 def _scalar(node: ScalarNode, path: Path_, doc: Document, problems: list[Problem]) -> Any:
     value = node.value
     tag = node.tag
@@ -262,17 +277,28 @@ def _scalar(node: ScalarNode, path: Path_, doc: Document, problems: list[Problem
         return value
     if tag == _NULL:
         return None
-    if tag == _BOOL:
-        return value.lower() == "true"
-    if tag == _INT:
-        return int(value, 0) if value.startswith(("0x", "0o")) else int(value)
-    if tag == _FLOAT:
-        low = value.lower()
-        if low.endswith(".inf"):
-            return float("-inf") if low.startswith("-") else float("inf")
-        if low == ".nan":
-            return float("nan")
-        return float(value)
+    doc.texts[path] = value
+    try:
+        if tag == _BOOL:
+            return _BOOLS[value.lower()]
+        if tag == _INT:
+            if len(value) > _MAX_DIGITS:
+                return value
+            return int(value, 0) if value.lower().startswith(("0x", "0o", "-0x", "+0x")) else int(value)
+        if tag == _FLOAT:
+            low = value.lower()
+            if low.endswith(".inf"):
+                return float("-inf") if low.startswith("-") else float("inf")
+            if low == ".nan":
+                return float("nan")
+            return float(value)
+    except (KeyError, ValueError):
+        line, column = _pos(node)
+        kind = {_BOOL: "true or false", _INT: "a whole number", _FLOAT: "a number"}[tag]
+        problems.append(_problem(doc.file, "yaml_tag", f"the value is tagged {tag.rsplit(':', 1)[-1]!r} but "
+                                 f"{value[:40]!r} is not {kind}", line, column,
+                                 hint="entry files hold plain values; remove the tag"))
+        return None
     line, column = _pos(node)
     problems.append(_problem(doc.file, "yaml_tag", f"YAML tag {tag!r} is not allowed in entry files",
                              line, column, hint="entry files hold plain values; remove the tag"))

@@ -1,22 +1,47 @@
-"""Entry files: every rule of the format, each bad input reported at its line and field."""
+"""Entry files: every rule of the format, each bad input reported at its line and field.
+
+The checks run through the one validation pipeline (read → each record → across records →
+against the store) as ``validate`` and ``build`` call it.
+"""
 
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
-from benchtables.entries import Known, read_entries
+from benchtables.registry import Registry
+from benchtables.store import table_of
+from benchtables.validation.declarations import Known
+from benchtables.validation.pipeline import run
 from conftest import SOURCE
 
 MODEL = "models:\n  - {id: m-7b, name: M 7B, parameters: 7B}\n"
 
 
+@dataclass
+class Dataset:
+    """What a run leaves: valid records per kind, declared sources and models."""
+
+    records: dict[str, list[dict[str, Any]]]
+    sources: dict[str, dict[str, Any]]
+    models: dict[str, dict[str, Any]]
+
+
+def read_entries(paths, known=None):
+    found = run(paths, registry=Registry.shipped(), name_file=lambda p: p.as_posix(), context=known)
+    tables = found.record_tables()
+    records = {kind: tables[kind].to_pylist() if kind in tables else [] for kind in
+               ("scores", "training", "utilization", "sampling")}
+    return Dataset(records, found.declared.sources, found.declared.models), found.report
+
+
 def check(tmp_path, text: str):
     path = tmp_path / "e.yaml"
     path.write_text(text, encoding="utf-8")
-    dataset, report = read_entries([path])
-    return dataset, report
+    return read_entries([path])
 
 
 def problems_of(tmp_path, text):
@@ -30,11 +55,11 @@ BAD_RECORDS = [
     ("percent above 100", "scores:\n  - {model: m-7b, benchmark: mmlu, value: 101}", ("out_of_range", 5, "scores[0].value")),
     ("percent below 0", "scores:\n  - {model: m-7b, benchmark: mmlu, value: -1}", ("out_of_range", 5, "scores[0].value")),
     ("fraction is fine for the schema", None, None),
-    ("NaN value", "scores:\n  - {model: m-7b, benchmark: mmlu, value: .nan}", ("quantity_parsing", 5, "scores[0].value")),
-    ("inf value", "scores:\n  - {model: m-7b, benchmark: mmlu, value: .inf}", ("quantity_parsing", 5, "scores[0].value")),
-    ("inf text", "scores:\n  - {model: m-7b, benchmark: mmlu, value: inf}", ("quantity_parsing", 5, "scores[0].value")),
-    ("wrong type", "scores:\n  - {model: m-7b, benchmark: mmlu, value: 60, n_shot: five}", ("int_parsing", 5, "scores[0].n_shot")),
-    ("list for a number", "scores:\n  - {model: m-7b, benchmark: mmlu, value: [60]}", ("quantity_parsing", 5, "scores[0].value")),
+    ("NaN value", "scores:\n  - {model: m-7b, benchmark: mmlu, value: .nan}", ("finite_number", 5, "scores[0].value")),
+    ("inf value", "scores:\n  - {model: m-7b, benchmark: mmlu, value: .inf}", ("finite_number", 5, "scores[0].value")),
+    ("inf text", "scores:\n  - {model: m-7b, benchmark: mmlu, value: inf}", ("finite_number", 5, "scores[0].value")),
+    ("wrong type", "scores:\n  - {model: m-7b, benchmark: mmlu, value: 60, n_shot: five}", ("number_expected", 5, "scores[0].n_shot")),
+    ("list for a number", "scores:\n  - {model: m-7b, benchmark: mmlu, value: [60]}", ("float_type", 5, "scores[0].value")),
     ("negative shots", "scores:\n  - {model: m-7b, benchmark: mmlu, value: 60, n_shot: -1}", ("greater_than_equal", 5, "scores[0].n_shot")),
     ("unknown model", "scores:\n  - {model: m-7bb, benchmark: mmlu, value: 60}", ("unknown_model", 5, "scores[0].model")),
     ("unknown benchmark", "scores:\n  - {model: m-7b, benchmark: mmluu, value: 60}", ("unknown_benchmark", 5, "scores[0].benchmark")),
@@ -60,7 +85,7 @@ BAD_RECORDS = [
     ("yes/no as steps", "sampling:\n  - {model: m-7b, steps: false, fid: 20}", ("bool_not_allowed", 5, "sampling[0].steps")),
     ("negative FID", "sampling:\n  - {model: m-7b, steps: 50, fid: -0.1}", ("out_of_range", 5, "sampling[0].fid")),
     ("cost does not multiply", "sampling:\n  - {model: m-7b, steps: 50, cost_per_step: 0.5, sampling_cost: 30}", ("inconsistent", 5, "sampling[0].sampling_cost")),
-    ("approximate but not estimated", "sampling:\n  - {model: m-7b, sampling_cost: ≈8, estimated: false}", ("estimated_conflict", 5, "sampling[0]")),
+    ("approximate but not estimated", "sampling:\n  - {model: m-7b, sampling_cost: ≈8, estimated: false}", ("estimated_conflict", 5, "sampling[0].estimated")),
     ("record not a mapping", "scores:\n  - just text", ("mapping_type", 5, "scores[0]")),
 ]
 
@@ -78,14 +103,14 @@ def test_a_valid_file_has_no_problems_and_canonical_values(tmp_path):
         scores:
           - {model: M-7B, benchmark: Massive Multitask Language Understanding, n_shot: 5, value: 57.8%, setting: CoT, subset: Social Sciences}
         training:
-          - {model: m-7b, parameters: 7B, tokens: 3.5万亿, compute: 5.76e23 FLOP, chips: '6,144', chip_hours: ≈7M, days: under 0.5}
+          - {model: m-7b, parameters: 7B, tokens: 3.5万亿, compute: 1.47e23 FLOP, chips: '6,144', chip_hours: ≈7M, days: under 0.5}
         """))
     assert report.problems == []
-    score = dataset.records["scores"][0].values
+    score = dataset.records["scores"][0]
     assert score["model"] == "m-7b" and score["benchmark"] == "mmlu" and score["metric"] == "acc"
     assert score["value"] == 57.8 and score["setting"] == "cot" and score["subset"] == "social_sciences"
     assert score["source"] == "test2024"
-    training = dataset.records["training"][0].values
+    training = dataset.records["training"][0]
     assert training["tokens"] == 3.5e12 and training["chips"] == 6144 and training["chip_hours"] == 7e6
     assert training["qualifiers"] == ["chip_hours~", "days<"]
     assert training["estimated"] is True  # ≈ marks the record estimated
@@ -94,7 +119,7 @@ def test_a_valid_file_has_no_problems_and_canonical_values(tmp_path):
 def test_several_problems_in_one_record_are_all_reported(tmp_path):
     found = problems_of(tmp_path, SOURCE + MODEL + "scores:\n  - {model: nope, benchmark: mmlu, value: 120, n_shot: x}\n")
     assert found == [("unknown_model", 5, "scores[0].model"), ("out_of_range", 5, "scores[0].value"),
-                     ("int_parsing", 5, "scores[0].n_shot")]
+                     ("number_expected", 5, "scores[0].n_shot")]
 
 
 def test_did_you_mean_for_ids_and_fields(tmp_path):
@@ -112,9 +137,9 @@ def test_comma_in_a_flow_mapping_number_is_caught(tmp_path):
 
 
 def test_names_match_ignoring_case_and_punctuation(tmp_path):
-    dataset, report = check(tmp_path, SOURCE + MODEL + "scores:\n  - {model: M7B, benchmark: Hella-Swag, value: 60}\n")
+    dataset, report = check(tmp_path, SOURCE + MODEL + "scores:\n  - {model: M7B, benchmark: Hella-Swag, metric: acc_norm, value: 60}\n")
     assert report.problems == []
-    assert (dataset.records["scores"][0].values["model"], dataset.records["scores"][0].values["benchmark"]) == ("m-7b", "hellaswag")
+    assert (dataset.records["scores"][0]["model"], dataset.records["scores"][0]["benchmark"]) == ("m-7b", "hellaswag")
 
 
 def test_unknown_section_with_did_you_mean(tmp_path):
@@ -140,7 +165,7 @@ def test_bad_source_fields(tmp_path):
 
 def test_arxiv_id_is_taken_from_the_url(tmp_path):
     dataset, _ = check(tmp_path, "source: {id: s, title: t, url: 'https://arxiv.org/abs/2204.02311v2', year: 2022}\n")
-    assert dataset.sources["s"].values["arxiv"] == "2204.02311"
+    assert dataset.sources["s"]["arxiv"] == "2204.02311"
 
 
 def test_same_number_twice_is_a_duplicate_record(tmp_path):
@@ -204,9 +229,9 @@ def test_models_across_files_merge_and_conflicts_are_errors(tmp_path):
     found = [(p.file.rsplit("/", 1)[-1], p.severity.value, p.code, p.line, p.field) for p in report.sorted()]
     assert found == [("c.yaml", "warning", "model_conflict", 3, "models[0].name"),
                      ("c.yaml", "error", "model_conflict", 3, "models[0].parameters")]
-    model = dataset.models["m"].values
+    model = dataset.models["m"]
     assert model["aliases"] == ["em", "emm"] and len(model["declared_in"]) == 3
-    assert dataset.records["scores"][0].values["model"] == "m"  # resolved through the other file's alias
+    assert dataset.records["scores"][0]["model"] == "m"  # resolved through the other file's alias
 
 
 def test_sources_must_be_unique_by_id_and_url(tmp_path):
@@ -224,27 +249,30 @@ def test_introduced_by_must_name_a_source(tmp_path):
 
 
 def test_models_from_the_store_count_as_declared(tmp_path):
-    known = Known(models={"llama-2-7b": {"id": "llama-2-7b", "name": "Llama 2 7B", "aliases": ["Llama2-7B"],
-                                         "declared_in": ["data/entries/other.yaml"]}})
+    known = Known(models=table_of("models", [{"id": "llama-2-7b", "name": "Llama 2 7B", "aliases": ["Llama2-7B"],
+                                              "declared_in": ["data/entries/other.yaml"]}]))
     path = tmp_path / "new.yaml"
     path.write_text(SOURCE + "scores:\n  - {model: Llama2-7B, benchmark: mmlu, value: 45.3}\n")
     dataset, report = read_entries([path], known=known)
     assert report.problems == []
-    assert dataset.records["scores"][0].values["model"] == "llama-2-7b"
+    assert dataset.records["scores"][0]["model"] == "llama-2-7b"
 
 
-def test_store_declarations_from_the_files_being_read_do_not_count(tmp_path):
-    path = tmp_path / "new.yaml"
+def test_store_declarations_from_the_files_being_read_do_not_count(project, cli):
+    """A model the store has from the very file being validated is gone once that file drops it."""
+    path = project.write("new.yaml", SOURCE + "models:\n  - {id: gone, name: Gone}\n"
+                                              "scores:\n  - {model: gone, benchmark: mmlu, value: 45.3}\n")
+    assert cli("build").code == 0
     path.write_text(SOURCE + "scores:\n  - {model: gone, benchmark: mmlu, value: 45.3}\n")
-    known = Known(models={"gone": {"id": "gone", "name": "Gone", "declared_in": [path.as_posix()]}})
-    _, report = read_entries([path], known=known)
-    assert [p.code for p in report] == ["unknown_model"]
+    result = cli("validate", "--format", "json", path)
+    assert result.code == 1 and '"unknown_model"' in result.out
 
 
 def test_model_parameters_conflicting_with_the_store(tmp_path):
     path = tmp_path / "new.yaml"
     path.write_text(SOURCE + "models:\n  - {id: m, name: M, parameters: 8B}\n")
-    known = Known(models={"m": {"id": "m", "name": "M", "parameters": 7e9, "declared_in": ["data/entries/a.yaml"]}})
+    known = Known(models=table_of("models", [{"id": "m", "name": "M", "parameters": 7e9,
+                                              "declared_in": ["data/entries/a.yaml"]}]))
     _, report = read_entries([path], known=known)
     assert [(p.code, p.line, p.field) for p in report] == [("model_conflict", 3, "models[0].parameters")]
     assert "data/entries/a.yaml" in report.problems[0].message
