@@ -46,17 +46,21 @@ def test_model_index_block():
     (entry,) = block["model-index"]
     assert entry["name"] == "palm-540b"
     stem = next(r for r in entry["results"] if r["dataset"].get("config") == "stem")
-    assert stem["dataset"] == {"name": "MMLU", "type": "mmlu", "config": "stem", "args": {"num_few_shot": 5}}
+    assert stem["dataset"] == {"name": "MMLU", "type": "mmlu", "config": "stem", "split": "test", "args": {"num_few_shot": 5}}
     assert stem["metrics"] == [{"type": "acc", "value": 55.6, "name": "Accuracy"}]
     assert stem["source"] == {"name": "PaLM: Scaling Language Modeling with Pathways", "url": "https://arxiv.org/abs/2204.02311"}
 
 
 def test_every_eval_ever_documents_follow_the_schema():
+    import jsonschema
+
     documents = export_every_eval_ever(SHIPPED, timestamp="1700000000")
+    validator = jsonschema.Draft7Validator(json.loads((FIXTURES / "every-eval-ever/eval.schema.v0.3.0.json").read_text()))
     required = {"schema_version", "evaluation_id", "retrieved_timestamp", "source_metadata", "model_info",
                 "eval_library", "evaluation_results"}
     for doc in documents:
-        assert required <= set(doc) and doc["schema_version"] == "0.2.1"
+        assert required <= set(doc) and doc["schema_version"] == "0.3.0"
+        assert not [e.message for e in validator.iter_errors(doc)]
         meta = doc["source_metadata"]
         assert meta["source_type"] in {"documentation", "evaluation_run"}
         assert meta["evaluator_relationship"] in {"first_party", "third_party", "collaborative", "other"}

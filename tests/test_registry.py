@@ -64,3 +64,20 @@ def test_project_registry_adds_benchmarks_and_refuses_clashes(tmp_path, registry
     assert "my-bench" in extended.benchmarks and "my-bench" not in registry.benchmarks
     assert [(p.code, p.line) for p in problems if p.line] == [("registry_conflict", 3)]
     assert any(p.code == "registry_reference" and "nosuchmetric" in p.message for p in problems)
+
+
+def test_every_problem_code_the_code_reports_is_in_the_catalogue():
+    """The catalogue of problem codes is complete: each code a check or an importer reports is listed."""
+    import re
+    from pathlib import Path
+
+    from benchtables.problems import CODES
+
+    patterns = [r'warn\(\s*"([a-z_0-9]+)"', r'Severity\.(?:ERROR|WARNING),\s*"([a-z_0-9]+)"',
+                r'\.find\(\s*"([a-z_0-9]+)"', r'found\.add\(\s*"([a-z_0-9]+)"', r'_problem\([^,]+,\s*"([a-z_0-9]+)"']
+    used = set()
+    for path in (Path(__file__).resolve().parents[1] / "src" / "benchtables").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for pattern in patterns:
+            used |= set(re.findall(pattern, text))
+    assert used and not used - set(CODES), sorted(used - set(CODES))

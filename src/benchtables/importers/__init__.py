@@ -1,115 +1,121 @@
-"""Import results from the tools people already use, as entry files to review.
+"""Import results from the tools people use, as entry files to review.
 
 ::
 
-    result = import_files("lm-eval", ["results.json"])
+    result = import_files(["results.json"])              # the format is told from the content
     paths = write_entries(result, Path("data/entries"))
 
-Formats: ``lm-eval`` (lm-evaluation-harness v0.3/v0.4 results JSON), ``model-index``
-(Hugging Face model cards), ``paperswithcode`` (evaluation-tables JSON), ``helm`` (a run
-directory), ``csv`` (any CSV with a column mapping; presets ``epoch-benchmark``,
-``epoch-models`` and ``benchtables``). Nothing is written to the store: an import produces
-entry files, one per source, that ``benchtables validate`` and ``build`` take unchanged.
+Formats: see :data:`benchtables.importers.formats.FORMATS` (lm-eval, Inspect, lighteval,
+Every Eval Ever, Hugging Face eval results and model cards, the Open LLM Leaderboard, AlpacaEval,
+Chatbot Arena, Arena-Hard, OpenCompass, Papers with Code, HELM, and CSV with a column mapping).
+Nothing is written to the store: an import produces entry files, one per source, that
+``benchtables validate`` and ``build`` take unchanged. The rules every format follows are in
+:mod:`benchtables.importers.common`.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
+import importlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from benchtables.entries import Known, discover
-from benchtables.errors import UsageError
-from benchtables.importers.common import ImportResult, Importer
+from benchtables.errors import FormatError, UsageError
+from benchtables.importers.common import ImportResult, Importer, KnownDeclarations
+from benchtables.importers.formats import FORMATS, resolve_format
 from benchtables.project import find_project
 from benchtables.registry import Registry
-from benchtables.store import Store
-from benchtables.yamlpos import read_yaml
 
-__all__ = ["FORMATS", "ImportResult", "import_files", "write_entries"]
-
-FORMATS = ("lm-eval", "model-index", "paperswithcode", "helm", "csv")
+__all__ = ["FORMATS", "ImportResult", "import_files", "known_declarations", "write_entries"]
 
 
-def _known(store: Path | str | Store | None, entries: Path | None) -> tuple[Known, dict[str, float]]:
-    """Sources and models of the store and of the project's entry files; tokens per model."""
+def known_declarations(store: Any = None, entries: Path | None = None, registry: Registry | None = None) -> KnownDeclarations:
+    """Sources and models of the store and of a project's entry files (what imports refer to)."""
+    from benchtables.errors import StoreError
+    from benchtables.store import Store
+
+    known = KnownDeclarations()
     opened = Store.open(store)
-    known, tokens = Known(), {}
     if opened.path.is_dir():
-        known = opened.known()
-        for row in opened.table("training", ["model", "tokens"]).to_pylist():
-            if row["tokens"] and row["model"] not in tokens:
-                tokens[row["model"]] = row["tokens"]
-    for path in discover([entries]) if entries is not None and entries.is_dir() else []:
-        doc, _ = read_yaml(path)
-        data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
-        source = data.get("source")
-        if isinstance(source, dict) and source.get("id"):
-            known.sources.setdefault(str(source["id"]), source)
-        for model in data.get("models") or []:
-            if isinstance(model, dict) and model.get("id"):
-                known.models.setdefault(str(model["id"]), model)
-    return known, tokens
+        try:
+            known.sources.update({r["id"]: r for r in opened.table("sources").to_pylist()})
+            known.models.update({r["id"]: r for r in opened.table("models").to_pylist()})
+            for row in opened.table("training", ["model", "tokens"]).to_pylist():
+                if row["tokens"] and row["model"] not in known.tokens:
+                    known.tokens[row["model"]] = row["tokens"]
+        except StoreError:
+            pass
+    if entries is not None and entries.is_dir():
+        from benchtables.validation.declarations import check_declarations
+        from benchtables.validation.declarations import Known as StoreKnown
+        from benchtables.validation.read import read_inputs
+
+        project = find_project(entries)
+        inputs = read_inputs([entries], name_file=project.relative if project else (lambda p: Path(p).as_posix()))
+        inputs.records = []
+        declared = check_declarations(inputs, registry or Registry.shipped(), StoreKnown())
+        known.sources.update(declared.sources)
+        known.models.update(declared.models)
+    return known
 
 
-def import_files(fmt: str, paths: Sequence[Path | str], *, store: Path | str | Store | None = None,
+def import_files(paths: Sequence[Path | str], fmt: str | None = None, *, store: Any = None,
                  registry: Registry | None = None, source_id: str | None = None, source_url: str | None = None,
                  model: str | None = None, preset: str | None = None, mapping_file: Path | None = None,
                  kind: str | None = None, columns: Mapping[str, str] | None = None,
                  constants: Mapping[str, str] | None = None) -> ImportResult:
-    """Read files of ``fmt`` into records grouped by source, with warnings for what needs a look.
+    """Read files into records grouped by source, with warnings for what needs a look.
 
     Args:
-        fmt: one of :data:`FORMATS`.
         paths: input files (a HELM run: its directory).
-        store: whose models names resolve to (default: the current project's store).
+        fmt: one of :data:`FORMATS`; default: told from each file's content. A format that
+            does not fit a file is an error, never a misread.
+        store: whose models and sources names resolve to (default: the current project's store).
         source_id, source_url: attribute every number to one source with this id and link.
         model: the model every number belongs to (for files that do not name it usably).
         preset, mapping_file, kind, columns, constants: the CSV column mapping.
 
+    Returns:
+        The result; files that could not be imported are in ``result.refused`` with why.
+
     Raises:
-        FormatError: a file is not in the format, or is truncated.
-        UsageError: unknown format or preset, or a mapping that does not fit.
+        UsageError: an unknown format or preset, a file that does not exist.
+        FormatError: the only file given cannot be imported (with several, each is refused
+            on its own and the others are imported).
     """
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown import format {fmt!r}; formats: {', '.join(FORMATS)}")
+    if isinstance(paths, str | Path):
+        raise UsageError("import_files takes a list of paths")
+    if fmt is not None and not isinstance(fmt, str):
+        raise UsageError("fmt must be a format name")
     files = [Path(p) for p in paths]
     for p in files:
         if not p.exists():
             raise UsageError(f"no such file or directory: {p}")
+    if preset is not None or mapping_file is not None or columns or kind:
+        fmt = fmt or "csv"
     project = find_project()
     base = registry or Registry.shipped()
     registry, _ = base.extended(project.registry_file if project else None)
-    known, tokens = _known(store, project.entries if project else None)
-    importer = Importer(fmt if not preset else f"{fmt} --preset {preset}", files, registry, known)
-    options = {"source_id": source_id, "source_url": source_url, "model": model}
+    known = known_declarations(store, project.entries if project else None, registry)
+    label = (fmt or "auto") + (f" --preset {preset}" if preset else "")
+    importer = Importer(label, files, registry, known)
+    options: dict[str, Any] = {"source_id": source_id, "source_url": source_url, "model": model}
+    if fmt == "csv" or preset or mapping_file:
+        options.update(preset=preset, mapping_file=mapping_file, kind=kind, columns=columns, constants=constants)
+    formats_used = []
     for path in files:
-        if fmt == "lm-eval":
-            from benchtables.importers.lm_eval import import_lm_eval
-
-            import_lm_eval(importer, path, **options)
-        elif fmt == "model-index":
-            from benchtables.importers.model_index import import_model_index
-
-            import_model_index(importer, path, **options)
-        elif fmt == "paperswithcode":
-            from benchtables.importers.paperswithcode import import_paperswithcode
-
-            import_paperswithcode(importer, path, **options)
-        elif fmt == "helm":
-            from benchtables.importers.helm import import_helm
-
-            import_helm(importer, path, **options)
-        elif preset == "epoch-models":
-            from benchtables.importers.epoch import import_epoch_models
-
-            import_epoch_models(importer, path, known_tokens=tokens, **options)
-        else:
-            from benchtables.importers.csv_table import import_csv, load_mapping
-
-            mapping = load_mapping(preset, mapping_file, kind, columns, constants)
-            import_csv(importer, path, mapping, **options)
+        try:
+            name = resolve_format(path, fmt)
+            formats_used.append(name)
+            module, function = FORMATS[name].function.split(":")
+            reader = getattr(importlib.import_module(module), function)
+            reader(importer, path, **options)
+        except FormatError as exc:
+            if len(files) == 1:
+                raise
+            importer.result.refused[path.name] = str(exc)
+    if fmt is None and formats_used:
+        importer.result.format = ", ".join(dict.fromkeys(formats_used))
     result = importer.result
     for source_id_, draft in list(result.sources.items()):
         if draft.count == 0:
@@ -122,6 +128,8 @@ def write_entries(result: ImportResult, output: Path | str, *, force: bool = Fal
 
     Each file is written atomically; existing files are not replaced unless ``force``.
     """
+    from benchtables.files import write_text_atomically
+
     output = Path(output)
     directory = output.is_dir() or output.suffix not in (".yaml", ".yml")
     taken = {p.name for p in output.iterdir()} if output.is_dir() and not force else set()
@@ -129,19 +137,14 @@ def write_entries(result: ImportResult, output: Path | str, *, force: bool = Fal
     if not files:
         raise UsageError("the import produced no records; nothing to write")
     if directory:
-        output.mkdir(parents=True, exist_ok=True)
         targets = {output / name: text for name, text in files.items()}
     elif len(files) == 1:
         targets = {output: next(iter(files.values()))}
     else:
         raise UsageError(f"this import has {len(files)} sources, one entry file each: give -o a directory")
-    existing = [p for p in targets if p.exists()]
+    existing = [p for p in targets if p.exists() or p.is_symlink()]
     if existing and not force:
         raise UsageError(f"{existing[0]} exists; pass --force to replace it, or -o another path")
     for path, text in targets.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
+        write_text_atomically(path, text)
     return list(targets)

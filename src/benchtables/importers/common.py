@@ -1,11 +1,25 @@
-"""What every importer shares: model identity, sources, warnings, and writing entry files.
+"""What every importer shares: model identity, settings, sources, warnings, and writing entry files.
 
 An import never touches the store: it writes entry files for a person to review, one per
-source (an entry file holds one source). Every number carries ``where`` naming the input
-file and key it came from. Model names resolve to known models through their ids, names and
-aliases (``meta-llama/Llama-2-70b-hf``, ``Llama 2 70B`` and ``LLaMA-2-70B`` are one model);
-a name that resolves to nothing becomes a model stub for review, with the closest known ids
-in a warning, instead of a guess.
+source (an entry file holds one source). Every number carries ``where`` naming the input file
+and the key or row it came from, and every rule below applies to every format:
+
+* **Identity is exact.** A name resolves to a known model through its id, name and aliases,
+  ignoring case and spacing (``Qwen 1.8B`` and ``QWEN 1.8B`` are one model). A Hugging Face
+  repository id keeps its owner: ``allknowingroger/Yi-1.5-34B`` is not ``01-ai/Yi-1.5-34B``
+  unless an entry declares the alias. A revision (``step3000``) is part of the identity
+  (``pythia-160m@step3000``); an adapter (``peft=…``) is a model of its own with its base
+  recorded; a local path is no identity (the file is refused: pass ``--model``). A name that
+  carries a setting (``GPT-4 (8-shot)``, ``8-shot Minerva``) is the model plus the setting.
+  A name that matches nothing becomes a model stub to review, with the closest known ids.
+* **Settings are stated.** Every record gets its metric; n-shot and split where the file says.
+* **Partial runs are marked.** A number computed on part of a benchmark (a ``limit``, a
+  sample) has ``partial: true`` and ``n_samples``; leaderboards leave it out unless asked, and
+  the summary counts them with the reason.
+* **One number, one record.** A row repeated in a file is imported once (and counted); a
+  source already declared (same canonical URL, or the same title) is referred to, not declared
+  again, so importing a file twice gives duplicate-record errors on ``validate``.
+* **Nothing is placed silently.** What matches no benchmark is listed, with suggestions.
 """
 
 from __future__ import annotations
@@ -14,38 +28,73 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchtables.entries import Known
 from benchtables.errors import FormatError, QuantityError
-from benchtables.names import NameIndex
+from benchtables.names import REPO_ID, NameIndex, canonical_url, is_local_path, model_candidates, normalize_name
 from benchtables.problems import Problem, Severity, did_you_mean
 from benchtables.registry import Registry
 from benchtables.units import Kind, format_count, parse_quantity
 
-__all__ = ["ImportResult", "Importer", "SourceDraft", "entry_yaml", "read_json", "slug"]
+__all__ = [
+    "ImportResult",
+    "Importer",
+    "KnownDeclarations",
+    "ModelRef",
+    "Percent",
+    "SourceDraft",
+    "entry_yaml",
+    "parse_json",
+    "read_json",
+    "setting_in_name",
+    "slug",
+]
+
+_RECORD_ORDER = ("scores", "training", "utilization", "sampling")
+#: New models that get a warning each, with suggestions (finding them costs; a table of
+#: thousands of models gets one warning for the rest).
+_HINTED = 25
+_PLACE = ("where", "notes", "quote")
 
 
 def read_json(path: Path, what: str = "JSON") -> Any:
     """Parsed JSON, or a FormatError that says where it breaks (truncated files end early)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise FormatError(f"{path.name} is not UTF-8") from None
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"{path.name} is not valid {what} (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-                          "is the file complete?") from None
+    return parse_json(text, path.name, what)
 
-_RECORD_ORDER = ("scores", "training", "utilization", "sampling")
+
+def parse_json(text: str, name: str, what: str = "JSON") -> Any:
+    """Parsed JSON text read from ``name`` (a file, or a member of an archive), as :func:`read_json`."""
+    try:
+        return json.loads(text, parse_constant=_constant)
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"{name} is not valid {what} (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+                          "is the file complete?") from None
+    except ValueError as exc:  # an integer too long to convert
+        raise FormatError(f"{name}: {exc}") from None
+    except RecursionError:
+        raise FormatError(f"{name}: values are nested too deep") from None
+
+
+def _constant(name: str) -> float:
+    return float("nan")  # NaN, Infinity in the file: no number (skipped and counted where read)
+
+
 _SETTING_IN_NAME = re.compile(
-    r"\(?\s*(?:(?P<n>\d+)[\s-]*shots?|(?P<few>few)[\s-]*shots?|zero[\s-]*shot|(?P<cot>cot|chain[\s-]of[\s-]thought))\s*\)?",
+    r"\(?\s*(?:(?P<n>\d+)[\s-]*shots?|(?P<few>few)[\s-]*shots?|(?P<one>one)[\s-]*shot|zero[\s-]*shot"
+    r"|(?P<cot>cot|chain[\s-]of[\s-]thought))"
+    r"\s*\)?",
     re.IGNORECASE,
 )
 
 
-def slug(text: str, limit: int = 60) -> str:
+def slug(text: str, limit: int = 80) -> str:
     """An id from free text: ``"Llama 2 70B (chat)"`` → ``llama-2-70b-chat``."""
     text = re.sub(r"[^a-z0-9.+@]+", "-", text.casefold()).strip("-.")
     text = re.sub(r"-{2,}", "-", text)[:limit].strip("-.")
@@ -53,7 +102,7 @@ def slug(text: str, limit: int = 60) -> str:
 
 
 def setting_in_name(name: str) -> tuple[str, int | None, str | None, bool]:
-    """Split a setting out of a benchmark or metric name: ``"MMLU (5-shot)"`` → ("MMLU", 5, None, True).
+    """Split a setting out of a name: ``"MMLU (5-shot)"`` → ("MMLU", 5, None, True).
 
     Returns the name without the setting, the n-shot, a setting qualifier (``cot``) and whether
     the name held a setting at all. ``few-shot`` says there is one but not how many (n-shot None).
@@ -63,19 +112,24 @@ def setting_in_name(name: str) -> tuple[str, int | None, str | None, bool]:
     qualifier: str | None = None
     for m in _SETTING_IN_NAME.finditer(name):
         found = True
-        if m["n"]:
-            n_shot = int(m["n"])
+        if m["n"] or m["one"]:
+            n_shot = int(m["n"] or 1)
         elif m["cot"]:
             qualifier = "cot"
         elif not m["few"]:
             n_shot = 0
-    bare = _SETTING_IN_NAME.sub("", name).strip(" -_()")
+    bare = re.sub(r"\(\s*\)|\s{2,}", " ", _SETTING_IN_NAME.sub(" ", name)).strip(" -_,")
+    while bare.count("(") > bare.count(")") and bare.endswith("("):
+        bare = bare[:-1].strip(" -_,")
     return bare or name, n_shot, qualifier, found
+
+
+# --------------------------------------------------------------------------- what an import produces
 
 
 @dataclass
 class SourceDraft:
-    """A source and the declarations and records an import attributes to it."""
+    """A source and the records an import attributes to it."""
 
     id: str
     title: str
@@ -83,13 +137,16 @@ class SourceDraft:
     year: int | None = None
     kind: str | None = None
     notes: str | None = None
+    date: str | None = None
     #: The source is declared in another entry file: this import only refers to it.
     reference: bool = False
     records: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {k: [] for k in _RECORD_ORDER})
+    _seen: set[str] = field(default_factory=set, repr=False)
 
     def header(self) -> dict[str, Any]:
-        return {k: v for k, v in {"id": self.id, "title": self.title, "url": self.url, "year": self.year,
-                                  "kind": self.kind, "notes": self.notes}.items() if v is not None}
+        return {k: v for k, v in {"id": self.id, "title": self.title, "url": self.url, "date": self.date,
+                                  "year": self.year if not self.date else None, "kind": self.kind,
+                                  "notes": self.notes}.items() if v is not None}
 
     @property
     def count(self) -> int:
@@ -110,6 +167,12 @@ class ImportResult:
     skipped: Counter[str] = field(default_factory=Counter)
     #: Names in the input that match no benchmark, with how often they occur.
     unknown: Counter[str] = field(default_factory=Counter)
+    #: Suggestions for unknown names.
+    suggestions: dict[str, list[str]] = field(default_factory=dict)
+    #: Numbers of partial runs (imported with partial: true), by reason.
+    partial: Counter[str] = field(default_factory=Counter)
+    #: Files not imported, with why.
+    refused: dict[str, str] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -119,7 +182,11 @@ class ImportResult:
         """File name → YAML text, one entry file per source (``taken``: names already in use)."""
         files = {}
         for source in self.sources.values():
+            if not source.count:
+                continue
             used = {r["model"] for records in source.records.values() for r in records}
+            while bases := {b for id_ in used if (b := self.models.get(id_, {}).get("base_model")) and b not in used}:
+                used |= bases  # a new model's base is declared beside it
             models = [m for id_, m in sorted(self.models.items()) if id_ in used]
             name, n = f"{source.id}.yaml", 2
             while name in taken or name in files:
@@ -129,30 +196,68 @@ class ImportResult:
 
     def summary(self) -> list[str]:
         lines = [f"{self.count} record{'s' if self.count != 1 else ''} from {', '.join(self.inputs)} "
-                 f"in {len(self.sources)} source{'s' if len(self.sources) != 1 else ''}"]
+                 f"in {len([s for s in self.sources.values() if s.count])} source"
+                 f"{'s' if len(self.sources) != 1 else ''}"]
         if self.models:
             shown = sorted(self.models)
             listed = ", ".join(shown[:8]) + (f", … ({len(shown) - 8} more)" if len(shown) > 8 else "")
             lines.append(f"{len(self.models)} new model stub{'s' if len(self.models) != 1 else ''} to review: {listed}")
+        for reason, n in sorted(self.partial.items()):
+            lines.append(f"{n} partial-run number{'s' if n != 1 else ''} marked partial ({reason}): left out of "
+                         "leaderboards unless asked for")
         for reason, n in sorted(self.skipped.items()):
             lines.append(f"skipped {n}: {reason}")
+        for file, reason in sorted(self.refused.items()):
+            lines.append(f"not imported: {reason}" if reason.startswith(file) else f"not imported: {file}: {reason}")
         if self.unknown:
-            lines.append("not imported, no matching benchmark: " + ", ".join(
-                f"{name} ({n})" if n > 1 else name for name, n in sorted(self.unknown.items())))
+            parts = []
+            for name, n in sorted(self.unknown.items()):
+                hint = self.suggestions.get(name)
+                parts.append((f"{name} ({n})" if n > 1 else name) + (f" [did you mean {', '.join(hint)}?]" if hint else ""))
+            lines.append("not imported, no matching benchmark (add it to data/registry.yaml if it is one): "
+                         + ", ".join(parts))
         return lines
 
 
-class Importer:
-    """Shared machinery: a registry, the known models, and the result being built."""
+@dataclass
+class KnownDeclarations:
+    """Sources and models already declared (in the store or the project's entry files)."""
 
-    def __init__(self, fmt: str, inputs: list[Path], registry: Registry, known: Known | None = None) -> None:
+    sources: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    models: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: Training tokens per model, from the store (for the words-not-tokens warning).
+    tokens: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A model a name stands for, and the setting the name carried (``GPT-4 (8-shot)``)."""
+
+    id: str
+    n_shot: int | None = None
+    setting: str | None = None
+
+
+class Percent(float):
+    """A number the input wrote with a percent sign ("0.8%"): its scale is stated, never guessed."""
+
+
+class Importer:
+    """Shared machinery: a registry, the known models and sources, and the result being built."""
+
+    def __init__(self, fmt: str, inputs: Iterable[Path], registry: Registry, known: KnownDeclarations | None = None) -> None:
         self.registry = registry
         self.result = ImportResult(fmt, [p.name for p in inputs])
+        self.known = known or KnownDeclarations()
         self.index = NameIndex("model")
-        self.known_sources = (known or Known()).sources
-        self._drafts: dict[tuple[str, str], SourceDraft] = {}  # by URL, or by the id asked for
-        for id_, row in (known or Known()).models.items():
+        self._drafts: dict[tuple[str, str], SourceDraft] = {}
+        for id_, row in self.known.models.items():
             self.index.add(id_, row.get("name"), *(row.get("aliases") or []))
+        self._resolved: dict[str, str | None] = {}
+        #: Models this import declares, by name key: a dict, so a table of thousands of new
+        #: models does not rebuild the index of known ones for each.
+        self._declared: dict[str, str] = {}
+        self._unresolved = 0
 
     # ----------------------------------------------------------------- reporting
 
@@ -163,68 +268,169 @@ class Importer:
     def skip(self, reason: str, n: int = 1) -> None:
         self.result.skipped[reason] += n
 
+    def unknown(self, name: str, n: int = 1) -> None:
+        """A benchmark or task name that matches nothing: listed in the summary with suggestions."""
+        self.result.unknown[name] += n
+        if name not in self.result.suggestions:
+            self.result.suggestions[name] = self.registry.benchmark_index.suggest(name, 2)
+
     # ----------------------------------------------------------------- sources
 
     def source(self, id_: str, title: str, url: str | None = None, year: int | None = None, kind: str | None = None,
-               notes: str | None = None) -> SourceDraft:
+               notes: str | None = None, date: str | None = None) -> SourceDraft:
         """The draft for a source, created on first use.
 
         A source already declared (in the store, an entry file or this import) with the same
-        URL is referred to, not declared again; without a URL on one side, the same title (or
-        the same id asked for) is the same source. So importing a file twice repeats records
-        (errors validate reports) instead of adding a source. A new source gets a fresh id.
+        canonical URL is referred to, not declared again; without a URL on one side, the same
+        title (or the same id asked for) is the same source. A new source gets a fresh id.
         """
         id_ = slug(id_)
-        key = url.rstrip("/") if url else None
+        key = canonical_url(url) if url else None
 
         def same(other_url: Any, other_title: Any) -> bool:
-            theirs = str(other_url or "").rstrip("/")
+            theirs = canonical_url(str(other_url)) if other_url else ""
             return (key == theirs) if key and theirs else _same_title(other_title, title)
 
         asked = ("url", key) if key else ("id", id_)
         found = self._drafts.get(asked) or next(
             (d for d in self.result.sources.values() if not d.reference and same(d.url, d.title)), None)
         if found is None:
-            known_id = next((k for k, known in self.known_sources.items() if same(known.get("url"), known.get("title"))), None)
+            known_id = next((k for k, s in self.known.sources.items() if same(s.get("url"), s.get("title"))), None)
             if known_id is not None:
-                known = self.known_sources[known_id]
-                found = SourceDraft(known_id, known.get("title") or known_id, known.get("url"), reference=True)
+                known = self.known.sources[known_id]
+                found = SourceDraft(known_id, str(known.get("title") or known_id), known.get("url"), reference=True)
             else:
-                taken = set(self.known_sources) | set(self.result.sources)
+                taken = set(self.known.sources) | set(self.result.sources)
                 base, n = id_, 2
                 while id_ in taken:
                     id_, n = f"{base}-{n}", n + 1
-                found = SourceDraft(id_, title, url, year, kind, notes)
+                found = SourceDraft(id_, title, url, year, kind, notes, date)
         self._drafts[asked] = self.result.sources.setdefault(found.id, found)
         return self._drafts[asked]
+
+    def add(self, source: SourceDraft, record: dict[str, Any], kind: str = "scores", model: ModelRef | None = None,
+            file: str | None = None) -> bool:
+        """Add a record (with the setting its model's name carried); a row repeated is counted, not added."""
+        if model is not None:
+            self._merge_setting(record, model, file)
+        record = {k: v for k, v in record.items() if v is not None and v != []}
+        identity = json.dumps({k: v for k, v in record.items() if k not in _PLACE}, sort_keys=True, default=str)
+        if identity in source._seen:
+            self.skip("repeated row (the same number again)")
+            return False
+        source._seen.add(identity)
+        source.records[kind].append(record)
+        if record.get("partial"):
+            self.result.partial[record.get("_partial_reason") or "a sample of the benchmark"] += 1
+            record.pop("_partial_reason", None)
+        return True
+
+    def _merge_setting(self, record: dict[str, Any], model: ModelRef, file: str | None) -> None:
+        if model.n_shot is not None:
+            if record.get("n_shot") is None:
+                record["n_shot"] = model.n_shot
+            elif record["n_shot"] != model.n_shot:
+                self.warn("setting_in_name", f"the model name says {model.n_shot}-shot but the row says "
+                          f"{record['n_shot']}; using {record['n_shot']}", file, record.get("where"))
+        if model.setting:
+            parts = {p for p in (record.get("setting") or "").split(",") if p} | {model.setting}
+            record["setting"] = ",".join(sorted(parts))
 
     # ----------------------------------------------------------------- models
 
     def known_model(self, name: str) -> str | None:
         """The id of the known (or already imported) model ``name`` stands for, or None."""
-        return next((found for c in _candidates(name.strip()) if (found := self.index.resolve(c))), None)
+        key = name.strip()
+        if key not in self._resolved:
+            self._resolved[key] = next((found for c in model_candidates(key) if (
+                found := self.index.resolve(c) or self._declared.get(normalize_name(c)))), None)
+        return self._resolved[key]
 
-    def model(self, name: str, file: str | None = None, **details: Any) -> str:
-        """The id of the model ``name`` stands for; a new stub (and a warning) when nothing matches."""
-        name = name.strip()
-        if (found := self.known_model(name)) is not None:
-            return found
-        short = name.split("/")[-1] if _REPO_ID.match(name) else name
-        id_ = slug(short)
-        if id_ in self.result.models or id_ in self.index:
-            id_ = slug(name)
-        stub = {"id": id_, "name": short}
-        if short != name:
-            stub["aliases"] = [name]
+    def model(self, name: str, file: str | None = None, *, revision: str | None = None, base: str | None = None,
+              **details: Any) -> ModelRef:
+        """The model ``name`` stands for (see the module docstring for the rules).
+
+        Args:
+            name: as the file writes it.
+            file: for warnings.
+            revision: a checkpoint or revision of the model named.
+            base: the model an adapter named by ``name`` applies to.
+            details: declarations for a new stub (parameters, organization, released …).
+
+        Raises:
+            FormatError: the name is a local path (the file needs ``--model``).
+        """
+        written = name.strip()
+        if is_local_path(written):
+            raise FormatError(f"the model is named by a local path ({written}), which says where weights were, not "
+                              "which model they are: pass --model ID")
+        bare, n_shot, qualifier, had_setting = setting_in_name(written)
+        if not had_setting or bare == written or REPO_ID.match(written):
+            bare, n_shot, qualifier = written, None, None
+        elif n_shot is None and qualifier is None:
+            self.warn("setting_in_name", f"the model name {written!r} says few-shot but not how many; n_shot left "
+                      "empty", file)
+        found = self.known_model(bare)
+        base_id = (self.known_model(base) or self._stub(base, file)) if base else None
+        if revision:
+            base_model = found or self._stub(bare, file)
+            revised = f"{base_model}@{slug(revision)}"
+            if self.known_model(revised) is None:
+                stub = {"id": revised, "name": f"{self.model_name(base_model, bare)} ({revision})", "revision": revision,
+                        "base_model": base_model}
+                self._new(stub, [f"{bare}@{revision}"], file, quiet=True)
+            return ModelRef(revised, n_shot, qualifier)
+        if found is not None:
+            return ModelRef(found, n_shot, qualifier)
+        id_ = self._stub(bare, file, base_id=base_id, **details)
+        return ModelRef(id_, n_shot, qualifier)
+
+    def model_name(self, id_: str, fallback: str | None = None) -> str:
+        """The display name of a model (new in this import or known), for source titles."""
+        if id_ in self.result.models:
+            return str(self.result.models[id_]["name"])
+        known = self.known.models.get(id_)
+        return str(known.get("name")) if known and known.get("name") else (fallback or id_)
+
+    def _stub(self, name: str, file: str | None, base_id: str | None = None, **details: Any) -> str:
+        repo = bool(REPO_ID.match(name))
+        id_ = slug(name.replace("/", "-") if repo else name)
+        base, n = id_, 2
+        while id_ in self.result.models or id_ in self.known.models:
+            id_, n = f"{base}-{n}", n + 1
+        stub: dict[str, Any] = {"id": id_, "name": name}
+        if base_id:
+            stub["base_model"] = base_id
         stub.update({k: v for k, v in details.items() if v is not None})
-        suggestions = self.index.suggest(name)
-        self.index.add(id_, name, *stub.get("aliases", []))
-        self.result.models[id_] = stub
-        self.warn("unresolved_model", f"model {name!r} matches no known model; written as a new model {id_!r} for review",
-                  file, hint=did_you_mean(suggestions) or "declare its parameters and organization if known")
+        self._new(stub, [name] if repo else [], file)
         return id_
 
-    # ----------------------------------------------------------------- values
+    def _new(self, stub: dict[str, Any], aliases: list[str], file: str | None, quiet: bool = False) -> None:
+        if aliases:
+            stub["aliases"] = aliases
+        for name in (stub["id"], stub["name"], *aliases):
+            self._declared.setdefault(normalize_name(name), stub["id"])
+        self._resolved.clear()
+        self.result.models[stub["id"]] = stub
+        if quiet:
+            return
+        self._unresolved += 1
+        if self._unresolved > _HINTED:
+            if self._unresolved == _HINTED + 1:
+                self.warn("unresolved_model", f"more than {_HINTED} models match no known model; the others are "
+                          "written as new models without a warning each (the summary lists them)", file)
+            return
+        hint = did_you_mean(self.index.suggest(str(stub["name"])))
+        self.warn("unresolved_model", f"model {stub['name']!r} matches no known model; written as a new model "
+                  f"{stub['id']!r} for review", file,
+                  hint=f"{hint} If it is that model, declare the name as an alias" if hint else
+                  "declare its parameters and organization if known")
+
+    # ----------------------------------------------------------------- benchmarks and values
+
+    def benchmark(self, name: str) -> str | None:
+        """The benchmark id a name stands for (variants are benchmarks of their own), or None."""
+        return self.registry.benchmark_index.resolve(name) if name else None
 
     def metric_of(self, benchmark_id: str, name: str) -> str | None:
         """The metric id ``name`` stands for on this benchmark, or None (counted as skipped)."""
@@ -237,11 +443,14 @@ class Importer:
         """(metric id, value) of one reported number, or None when either is unusable (counted as skipped)."""
         metric_id = self.metric_of(benchmark_id, metric)
         value = self.number(raw) if metric_id is not None else None
-        return None if value is None else (metric_id, value)
+        return None if value is None else (metric_id, value)  # type: ignore[return-value]
 
     def number(self, raw: Any, kind: Kind = Kind.NUMBER) -> float | None:
-        """A number from the input, or None (counted as skipped) for blanks, dashes and N/A."""
-        if raw is None or (isinstance(raw, float) and math.isnan(raw)):
+        """A number from the input, or None (counted as skipped) for blanks, dashes, N/A and NaN."""
+        if raw is None or isinstance(raw, bool):
+            return None
+        if isinstance(raw, float) and not math.isfinite(raw):
+            self.skip("not a finite number (NaN or infinity)")
             return None
         if isinstance(raw, str) and raw.strip().casefold() in {"", "-", "—", "–", "n/a", "na", "nan", "none", "null", "?"}:
             if raw.strip():
@@ -249,7 +458,7 @@ class Importer:
             return None
         try:
             quantity = parse_quantity(raw, kind)
-        except QuantityError:
+        except (QuantityError, OverflowError):  # OverflowError: an integer beyond any float
             self.skip(f"not a number: {str(raw).strip()[:20]!r}")
             return None
         return Percent(quantity.value) if quantity.percent else quantity.value
@@ -259,24 +468,27 @@ class Importer:
         metric_def = self.registry.metrics.get(metric)
         if value is None or metric_def is None or not metric_def.is_percent:
             return value
-        return round(value * 100, 10)
+        return float(f"{value * 100:.12g}")
 
-    def rescale(self, table: list[tuple[dict[str, Any], str]], file: str | None, *, by_benchmark: bool = True) -> None:
+    def rescale(self, table: list[tuple[dict[str, Any], str]], file: str | None, *, by_benchmark: bool = True,
+                one_column: bool = False) -> None:
         """Put one table's values of percent metrics on the 0–100 scale, in place.
 
         ``table`` holds (record, metric) pairs of one table of one source. Tools write percents
         (``72.95``) or fractions (``0.7295``), and a table keeps one scale per benchmark and metric
-        (per metric across its benchmarks with ``by_benchmark=False``, as in a model card's results):
+        (per metric across its benchmarks with ``by_benchmark=False``; the whole table is one column
+        with ``one_column=True``, for a card's results of one metric name, whatever their ids):
         values all at most 1 are fractions and are converted; next to larger values a value at
         most 1 is a small percent (0.68 on GSM8K) and is kept. Both get a warning. A value
         written with a percent sign states its scale and is left as it is.
         """
-        columns: dict[tuple[Any, str], list[tuple[dict[str, Any], str]]] = {}
+        columns: dict[tuple[Any, str] | None, list[tuple[dict[str, Any], str]]] = {}
         for record, metric in table:
             definition = self.registry.metrics.get(metric)
             if record.get("value") is not None and definition is not None and definition.is_percent \
                     and not isinstance(record["value"], Percent):  # "0.8%" says its scale
-                columns.setdefault((record.get("benchmark") if by_benchmark else None, metric), []).append((record, metric))
+                column = None if one_column else (record.get("benchmark") if by_benchmark else None, metric)
+                columns.setdefault(column, []).append((record, metric))
         for pairs in columns.values():
             fractions = all(abs(r["value"]) <= 1 for r, _ in pairs)
             for record, metric in pairs:
@@ -286,15 +498,11 @@ class Importer:
                     self.warn("fraction_as_percent", f"{value:g} looks like a fraction of 1 for {name}, a percentage;"
                               f" imported as {value * 100:g}", file, record["where"], "check the source's scale")
                     record["value"] = self.percent(value, metric=metric)
-                    if "stderr" in record:
+                    if record.get("stderr") is not None:
                         record["stderr"] = self.percent(record["stderr"], metric=metric)
                 elif 0 < value <= 1:
                     self.warn("small_percent", f"{value:g} is at most 1 while other {name} values of this table are "
                               f"percents; kept as {value:g}%", file, record["where"], "check the source's scale")
-
-
-class Percent(float):
-    """A number the input wrote with a percent sign ("0.8%"): its scale is stated, never guessed."""
 
 
 def _same_title(a: Any, b: Any) -> bool:
@@ -302,75 +510,45 @@ def _same_title(a: Any, b: Any) -> bool:
     return bool(a and b) and " ".join(str(a).casefold().split()) == " ".join(str(b).casefold().split())
 
 
-_REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/(?=[\w.+-]*[A-Za-z])[\w.+-]{3,}$")  # meta-llama/Llama-2-70b-hf, not DiT-XL/2
-
-
-def _candidates(name: str) -> list[str]:
-    """Forms of a model name to try: as given, without an organisation prefix, without a -hf suffix."""
-    out = [name]
-    short = name.split("/")[-1] if _REPO_ID.match(name) else name
-    out.append(short)
-    for form in (short,):
-        trimmed = re.sub(r"[-_]hf$", "", form, flags=re.IGNORECASE)
-        if trimmed != form:
-            out.append(trimmed)
-    return list(dict.fromkeys(out))
-
-
 # ----------------------------------------------------------------------------- writing YAML
-
-_PLAIN = re.compile(r"^[A-Za-z_][\w ./@+()%-]*$")  # no flow indicators (, [ ] { }), no ": " or " #"
-_RESERVED = {"null", "true", "false", "yes", "no", "on", "off", "~"}
-
-
-def _scalar(value: Any, key: str | None = None) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if key in _COUNT_FIELDS:
-            text = format_count(value, precision=4)
-            try:
-                if parse_quantity(text, Kind.COUNT).value == value:
-                    return text
-            except QuantityError:
-                pass
-        return repr(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_scalar(v) for v in value) + "]"
-    text = str(value)
-    if _PLAIN.match(text) and text.casefold() not in _RESERVED and not text.endswith(" "):
-        return text
-    return json.dumps(text, ensure_ascii=False)
-
 
 _COUNT_FIELDS = {"parameters", "active_parameters", "tokens", "chip_hours"}
 
 
-def _mapping(values: dict[str, Any]) -> str:
-    return "{" + ", ".join(f"{k}: {_scalar(v, k)}" for k, v in values.items() if v is not None and v != []) + "}"
+def _plain(key: str, value: Any) -> Any:
+    """A value as the entry file writes it: counts as ``70B`` when that reads back exactly."""
+    if isinstance(value, Percent):
+        return float(value)
+    if isinstance(value, float) and key in _COUNT_FIELDS:
+        text = format_count(value, precision=4)
+        try:
+            if parse_quantity(text, Kind.COUNT).value == value:
+                return text
+        except QuantityError:
+            pass
+    return value
+
+
+def _dump(data: Any) -> str:
+    import yaml
+
+    return str(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=None))
 
 
 def entry_yaml(source: SourceDraft, models: list[dict[str, Any]], result: ImportResult) -> str:
-    """An entry file for ``source``: header comment, source, new model stubs, records."""
+    """An entry file for ``source``: header comment, source, new model stubs, records (YAML by ``yaml.safe_dump``)."""
+    from benchtables.problems import safe_text
+
     lines = [f"# Imported by `benchtables import {result.format}` from {', '.join(result.inputs)}.",
              "# Review before committing: check models, settings and where each number stands."]
-    for note in result.summary()[1:]:
-        lines.append(f"# {note}")
-    if source.reference:
-        lines.append(f"source: {source.id}  # declared in another entry file")
-    else:
-        lines.append("source:")
-        lines += [f"  {k}: {_scalar(v)}" for k, v in source.header().items()]
+    lines += [f"# {safe_text(note)}" for note in result.summary()[1:]]
+    document: dict[str, Any] = {"source": source.id if source.reference else source.header()}
     if models:
-        lines.append("models:")
-        lines += [f"  - {_mapping(m)}" for m in models]
+        document["models"] = [{k: _plain(k, v) for k, v in m.items() if v is not None and v != []} for m in models]
     for kind in _RECORD_ORDER:
-        records = source.records[kind]
-        if records:
-            lines.append(f"{kind}:")
-            lines += [f"  - {_mapping(r)}" for r in records]
-    return "\n".join(lines) + "\n"
+        if source.records[kind]:
+            document[kind] = [{k: _plain(k, v) for k, v in r.items()} for r in source.records[kind]]
+    text = _dump(document)
+    if source.reference:
+        text = text.replace(f"source: {source.id}\n", f"source: {source.id}  # declared in another entry file\n", 1)
+    return "\n".join(lines) + "\n" + text

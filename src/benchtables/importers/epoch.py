@@ -25,7 +25,7 @@ from typing import Any
 
 from benchtables.errors import FormatError
 from benchtables.importers.common import Importer
-from benchtables.importers.csv_table import read_csv
+from benchtables.importers.csv_table import read_rows
 from benchtables.units import Kind, format_count
 
 __all__ = ["REQUIRED_COLUMNS", "import_epoch_models"]
@@ -44,9 +44,9 @@ def _date_in_name(file: str) -> tuple[str | None, int | None]:
 
 
 def import_epoch_models(importer: Importer, path: Path, *, source_id: str | None, source_url: str | None,
-                        model: str | None, known_tokens: dict[str, float] | None = None) -> None:
+                        model: str | None) -> None:
     file = path.name
-    header, rows = read_csv(path)
+    header, rows = read_rows(path)
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise FormatError(f"{file} is not Epoch's notable-models CSV: it has no column {missing[0]!r}; "
@@ -57,7 +57,7 @@ def import_epoch_models(importer: Importer, path: Path, *, source_id: str | None
         "Epoch AI, Notable AI Models" + (f" (export of {date})" if date else ""),
         url=source_url or "https://epoch.ai/data/notable-ai-models", year=year, kind="dataset",
     )
-    known_tokens = known_tokens or {}
+    known_tokens = importer.known.tokens
     for n, row in enumerate(rows, start=1):
         name = model or row["Model"].strip()
         if not name:
@@ -78,8 +78,13 @@ def _row(importer: Importer, source: Any, row: dict[str, str], name: str, where:
     if parameters is None and compute is None and utilization is None:
         importer.skip("row without parameters, compute or utilization")
         return
-    model_id = importer.model(name, file, organization=row.get("Organization") or None,
-                              parameters=parameters, released=(row.get("Publication date") or "")[:10] or None)
+    try:
+        model_ref = importer.model(name, file, organization=row.get("Organization") or None,
+                                   parameters=parameters, released=(row.get("Publication date") or "")[:10] or None)
+    except FormatError as exc:
+        importer.skip(str(exc).split(":")[0])
+        return
+    model_id = model_ref.id
     method = row.get("Training compute estimation method", "")
     confidence = row.get("Confidence", "")
     estimated = bool(compute and method and "Reported" not in method) or confidence in ("Likely", "Speculative")
@@ -114,15 +119,15 @@ def _row(importer: Importer, source: Any, row: dict[str, str], name: str, where:
         notes = "; ".join(x for x in (notes, f"fine-tuned from {base} on {shown}") if x)
         run = dict.fromkeys(run)
     if parameters or compute:
-        source.records["training"].append({
+        importer.add(source, {
             "model": model_id, "parameters": parameters, "compute": compute, **run,
             "dataset": row.get("Training dataset") or None, "estimated": estimated or None, "where": where, "notes": notes,
-        })
+        }, "training")
     if utilization is not None:
         importer.warn("utilization_unlabelled", f"{name}: Hardware utilization {utilization:g} does not say MFU or HFU; "
                       f"imported as mfu {utilization * 100:g}%", file, "Hardware utilization",
                       "papers report MFU and HFU separately (PaLM: MFU 46.2%, HFU 57.8%); check which this is", row=n)
-        source.records["utilization"].append({
+        importer.add(source, {
             "model": model_id, "hardware": hardware, "chips": chips_int, "mfu": round(utilization * 100, 10),
             "estimated": estimated or None, "where": where, "notes": notes,
-        })
+        }, "utilization")

@@ -2,23 +2,35 @@
 
 Reads both layouts the harness has written: v0.4 (``"acc,none"`` / ``"acc_stderr,none"``
 keys with a filter after the comma, per-task ``n-shot`` and ``configs[task].num_fewshot``,
-``group_subtasks``, ``config.model_args``) and v0.3 (flat ``acc``/``acc_stderr`` keys, one
-global ``config.num_fewshot``). Fractions become percents for percent metrics; ``acc`` and
-``acc_norm`` stay distinct metrics; a stderr of ``"N/A"`` is missing; a filter other than
-``none`` (``strict-match``, ``flexible-extract``) becomes the setting. Task names map to
-benchmarks and subsets (``mmlu_philosophy`` → mmlu, subset philosophy); tasks that match no
-benchmark are listed in the result, never dropped silently.
+``n-samples``, ``group_subtasks``, ``config.model_args``) and v0.3 (flat ``acc``/``acc_stderr``
+keys, one global ``config.num_fewshot``). The Open LLM Leaderboard v2 runs the harness, so its
+results files (``leaderboard_*`` tasks) are this format; their *raw* scores are imported (the
+leaderboard's normalised ones are another metric, read from its contents table, never computed).
+
+* Fractions become percents for percent metrics; a stderr of ``"N/A"`` is missing; a filter
+  other than ``none`` (``strict-match``, ``flexible-extract``) becomes the setting.
+* Tasks map to benchmarks, variants to their own (``leaderboard_gpqa_diamond`` is GPQA
+  Diamond), subtasks to subsets (``mmlu_philosophy`` → mmlu, subset philosophy); tasks that
+  match no benchmark are listed with suggestions, never dropped silently.
+* **Identity** (:mod:`benchtables.importers.common`): ``revision=step3000`` is part of the
+  model; ``peft=…`` names an adapter, a model of its own; a local path, or a model class that
+  runs the model through another implementation (``mamba_ssm``, ``sparseml``), needs
+  ``--model``; quantisation (``load_in_4bit``) is a setting.
+* **Partial runs**: ``config.limit`` or ``n-samples`` with ``effective`` below ``original``
+  mark the task's numbers ``partial`` with ``n_samples``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from benchtables.errors import FormatError
-from benchtables.importers.common import Importer, read_json
+from benchtables.importers.common import Importer, ModelRef, read_json, slug
+from benchtables.names import is_local_path
 
 __all__ = ["SUPPORTED_VERSIONS", "import_lm_eval"]
 
@@ -28,27 +40,30 @@ SUPPORTED_VERSIONS = ("0.3", "0.4")
 _TASKS: dict[str, tuple[str, str | None]] = {
     "truthfulqa_mc1": ("truthfulqa", "mc1"),
     "truthfulqa_mc2": ("truthfulqa", "mc2"),
+    "truthfulqa:mc": ("truthfulqa", None),
     "lambada_openai": ("lambada", None),
     "hendrycks_math": ("math", None),
     "squadv2": ("squad-v2.0", None),
 }
+#: Task names of one benchmark's subtasks that are not ``family_subset``: (pattern, benchmark).
+_SUBTASKS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^math_(?P<subset>.+)_hard$"), "math-hard"),
+    (re.compile(r"^bigbench_(?P<subset>.+?)(?:_multiple_choice|_generate_until)?$"), "bigbench"),
+)
 #: Benchmarks whose harness tasks are subsets named after the family (``mmlu_philosophy``).
-_FAMILIES = {"mmlu", "mmlu-pro", "bbh"}
-#: MMLU's 57 subjects and 4 categories: other ``mmlu_…`` tasks are variants (``mmlu_redux_…``,
-#: ``mmlu_prox_…``, ``mmlu_continuation_…``), not subsets of MMLU.
-_MMLU_SUBSETS = frozenset("""
-    abstract_algebra anatomy astronomy business_ethics clinical_knowledge college_biology college_chemistry
-    college_computer_science college_mathematics college_medicine college_physics computer_security
-    conceptual_physics econometrics electrical_engineering elementary_mathematics formal_logic global_facts
-    high_school_biology high_school_chemistry high_school_computer_science high_school_european_history
-    high_school_geography high_school_government_and_politics high_school_macroeconomics high_school_mathematics
-    high_school_microeconomics high_school_physics high_school_psychology high_school_statistics
-    high_school_us_history high_school_world_history human_aging human_sexuality international_law jurisprudence
-    logical_fallacies machine_learning management marketing medical_genetics miscellaneous moral_disputes
-    moral_scenarios nutrition philosophy prehistory professional_accounting professional_law professional_medicine
-    professional_psychology public_relations security_studies sociology us_foreign_policy virology world_religions
-    humanities social_sciences stem other""".split())
+_FAMILIES = {"mmlu", "mmlu-pro", "bbh", "musr", "agieval", "math", "bigbench"}
 _METRIC_ALIASES = {"em": "exact_match", "ppl": "perplexity"}
+#: Model classes that load the named model's own weights (others run another implementation).
+_SAME_WEIGHTS = {"hf", "hf-auto", "hf-causal", "hf-causal-experimental", "huggingface", "hf-seq2seq", "seq2seq",
+                 "gpt2", "gpt3", "vllm", "sglang", "local-completions", "local-chat-completions", "openai-completions",
+                 "openai-chat-completions", "openai", "anthropic", "anthropic-chat", "anthropic-chat-completions",
+                 "anthropic-completions", "textsynth", "hf-multimodal", "vllm-vlm", "steered", "watsonx_llm",
+                 "ibm_watsonx_ai", "gguf", "ggml", "nemo_lm", "neuronx"}
+_ADAPTERS = ("peft", "lora", "adapter", "delta")
+_QUANTIZED = {"load_in_4bit": "4bit", "load_in_8bit": "8bit", "gptq": "gptq", "autogptq": "gptq", "awq": "awq"}
+#: Groups that are no benchmark: the leaderboard's own raw mean.
+_NOT_BENCHMARKS = {"leaderboard": "the Open LLM Leaderboard v2 group's mean of raw scores (not its normalised "
+                                  "average)"}
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -71,22 +86,49 @@ def _version(data: dict[str, Any], name: str) -> str:
     return "0.4" if comma_keys or "n-shot" in data else "0.3"
 
 
-def _model_name(data: dict[str, Any], importer: Importer, file: str) -> str | None:
+def model_args(value: Any) -> dict[str, str]:
+    """``pretrained=x,revision=y`` (or a mapping) as a mapping of text."""
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items() if v is not None}
+    out: dict[str, str] = {}
+    for part in str(value or "").split(","):
+        key, sep, text = part.partition("=")
+        if sep and key.strip():
+            out[key.strip()] = text.strip()
+    return out
+
+
+def _model(data: dict[str, Any], importer: Importer, file: str, given: str | None) -> tuple[ModelRef, str | None]:
+    """The model the file's numbers are of, and the setting its model arguments make (quantised: ``4bit``)."""
     config = data.get("config") or {}
-    args = config.get("model_args") or ""
-    pretrained = None
-    if isinstance(args, str):
-        m = re.search(r"(?:^|,)\s*(?:pretrained|model|peft)=([^,]+)", args)
-        pretrained = m.group(1).strip() if m else None
-    elif isinstance(args, dict):
-        pretrained = args.get("pretrained") or args.get("model")
-    named = data.get("model_name") or pretrained
-    declared = config.get("model")
-    if pretrained and declared and declared not in ("hf", "hf-causal", "hf-causal-experimental", "vllm", "local-completions") \
-            and declared != pretrained:
+    args = model_args(config.get("model_args"))
+    quantized = sorted({q for k, q in _QUANTIZED.items() if args.get(k, "").lower() in ("true", "1", "yes")} |
+                       ({args["quantization"].lower()} if args.get("quantization") else set()))
+    setting = ",".join(quantized) or None
+    adapter = next((args[k] for k in _ADAPTERS if args.get(k)), None)
+    if given:
+        return importer.model(given, file, base=(args.get("pretrained") if adapter else None)), setting
+    pretrained = args.get("pretrained") or args.get("model") or args.get("model_name")
+    declared = str(config.get("model") or "")
+    name = data.get("model_name") if isinstance(data.get("model_name"), str) and not pretrained else pretrained
+    if not name:
+        raise FormatError(f"{file} does not name the model it evaluated (no model_name or pretrained=); pass --model")
+    if declared and declared not in _SAME_WEIGHTS and not (pretrained and declared == pretrained):
+        raise FormatError(f"the harness ran the model with its {declared!r} class ({name}): numbers of another "
+                          "implementation need --model to say which model they are of")
+    if declared in ("gpt2",) and pretrained and pretrained != "gpt2":
         importer.warn("model_conflict", f"config.model is {declared!r} (the harness's model class) but model_args "
                       f"names {pretrained!r}; using {pretrained!r}", file, "config.model")
-    return named
+    if adapter:
+        if is_local_path(adapter):
+            raise FormatError(f"the model is {name} with an adapter at a local path ({adapter}): a model of its "
+                              "own, which the path does not name; pass --model ID (recorded with its base model)")
+        return importer.model(adapter, file, base=name), setting
+    revision = args.get("revision")
+    if revision and revision not in ("main", "master", "HEAD"):
+        return importer.model(name, file, revision=revision), setting
+    parameters = config.get("model_num_parameters")
+    return importer.model(name, file, parameters=float(parameters) if parameters else None), setting
 
 
 def _benchmark(task: str, importer: Importer) -> tuple[str, str | None, str | None] | None:
@@ -98,14 +140,21 @@ def _benchmark(task: str, importer: Importer) -> tuple[str, str | None, str | No
     found = importer.registry.benchmark_index.resolve(name)
     if found is not None:
         return found, None, None
+    for pattern, benchmark in _SUBTASKS:
+        m = pattern.match(name)
+        if m and benchmark in importer.registry.benchmarks:
+            return benchmark, m["subset"], None
     # the longest start that names a family, the rest a subset: mmlu_pro_biology → mmlu-pro, biology
     parts = re.split(r"([_-])", name)
     for end in range(len(parts) - 2, 0, -2):
         found = importer.registry.benchmark_index.resolve("".join(parts[:end]))
         if found is not None:
             subset = "".join(parts[end + 1:])
-            known = found != "mmlu" or subset in _MMLU_SUBSETS
-            return (found, subset, None) if found in _FAMILIES and known else None
+            known = importer.registry.benchmarks[found].subsets
+            bare = re.sub(r"^(?:cot_)?(?:fewshot_|zeroshot_)?", "", subset)
+            if found in _FAMILIES and (not known or bare in known or subset in known):
+                return found, subset, None
+            return None
     return None
 
 
@@ -146,27 +195,47 @@ def _subset_setting(subset: str | None) -> tuple[str | None, str | None]:
     return bare or None, setting
 
 
+def _samples(task: str, data: dict[str, Any], members: dict[str, list[str]]) -> tuple[int | None, str | None]:
+    """(examples evaluated, why the run is partial) for a task; (None, None) for a full run."""
+    limit = (data.get("config") or {}).get("limit")
+    counts = data.get("n-samples") or {}
+    leaves = members.get(task) or [task]
+    found = [counts[t] for t in leaves if isinstance(counts.get(t), dict)]
+    if found:
+        effective = sum(int(c.get("effective") or 0) for c in found)
+        original = sum(int(c.get("original") or 0) for c in found)
+        if effective < original:
+            return effective, f"lm-eval limit {limit}: part of the task's examples (n_samples says how many)"
+        return (effective or None), None
+    if limit not in (None, 0, 1.0, "None"):
+        try:
+            amount = float(limit)
+        except (TypeError, ValueError):
+            return None, f"lm-eval limit {limit!r}"
+        return (int(amount) if amount >= 1 else None), f"lm-eval limit {limit}"
+    return None, None
+
+
 def import_lm_eval(importer: Importer, path: Path, *, source_id: str | None, source_url: str | None,
                    model: str | None) -> None:
     data = _read(path)
     file = path.name
     version = _version(data, file)
-    model_name = model or _model_name(data, importer, file)
-    if not model_name:
-        raise FormatError(f"{file} does not name the model it evaluated (no model_name or pretrained=); pass --model")
-    parameters = (data.get("config") or {}).get("model_num_parameters")
-    model_id = importer.model(model_name, file, parameters=float(parameters) if parameters else None)
+    model_ref, model_setting = _model(data, importer, file, model)
     stamp = data.get("date")
-    date = dt.datetime.fromtimestamp(stamp, dt.UTC) if isinstance(stamp, int | float) else None
+    date = dt.datetime.fromtimestamp(stamp, dt.UTC) if isinstance(stamp, int | float) and 0 < stamp < 4e9 else None
     harness = data.get("lm_eval_version") or f"v{version}"
+    label = importer.model_name(model_ref.id)
     source = importer.source(
-        source_id or f"lm-eval-{model_name.split('/')[-1]}" + (f"-{date:%Y%m%d}" if date else ""),
-        f"lm-evaluation-harness {harness} results for {model_name}" + (f", {date:%Y-%m-%d}" if date else ""),
+        source_id or f"lm-eval-{slug(str(label).split('/')[-1])}" + (f"-{date:%Y%m%d}" if date else ""),
+        f"lm-evaluation-harness {harness} results for {label}" + (f", {date:%Y-%m-%d}" if date else ""),
         url=source_url, year=date.year if date else None, kind="evaluation",
+        date=f"{date:%Y-%m-%d}" if date else None,
     )
     n_shots = data.get("n-shot") or {}
     configs = data.get("configs") or {}
     default_shots = (data.get("config") or {}).get("num_fewshot")
+    members = data.get("group_subtasks") or {}
 
     def family(task: str) -> str | None:
         return (_benchmark(task, importer) or (None,))[0]
@@ -174,9 +243,12 @@ def import_lm_eval(importer: Importer, path: Path, *, source_id: str | None, sou
     for task, metrics in sorted(data["results"].items()):
         if not isinstance(metrics, dict):
             continue
+        if task in _NOT_BENCHMARKS:
+            importer.skip(_NOT_BENCHMARKS[task])
+            continue
         mapped = _benchmark(task, importer)
         if mapped is None:
-            importer.result.unknown[task] += 1
+            importer.unknown(task)
             continue
         benchmark_id, subset, override = mapped
         subset, subset_setting = _subset_setting(subset)
@@ -184,6 +256,7 @@ def import_lm_eval(importer: Importer, path: Path, *, source_id: str | None, sou
         if shots is None:
             shots = n_shots.get(task, (configs.get(task) or {}).get("num_fewshot", default_shots))
         n_shot = int(shots) if isinstance(shots, int | float | str) and str(shots).isdigit() else None
+        n_samples, partial = _samples(task, data, members)
         for key, raw in sorted(metrics.items()):
             name, _, filter_ = key.partition(",")
             if name == "alias" or name.endswith("_stderr"):
@@ -193,12 +266,14 @@ def import_lm_eval(importer: Importer, path: Path, *, source_id: str | None, sou
             if scored is None:
                 continue
             metric, value = scored
-            where = f"{file}: results.{task}[{key!r}]"
             stderr_key = f"{name}_stderr" + (f",{filter_}" if filter_ else "")
             stderr = importer.number(metrics.get(stderr_key)) if stderr_key in metrics else None
             value, stderr = importer.percent(value, metric=metric), importer.percent(stderr, metric=metric)
-            setting = ",".join(s for s in (subset_setting, filter_ if filter_ != "none" else None) if s) or None
-            source.records["scores"].append({
-                "model": model_id, "benchmark": benchmark_id, "metric": metric, "value": value, "stderr": stderr,
-                "n_shot": n_shot, "setting": setting, "subset": subset, "where": where,
-            })
+            setting = ",".join(s for s in (subset_setting, filter_ if filter_ not in ("none", "") else None,
+                                           model_setting) if s) or None
+            importer.add(source, {
+                "model": model_ref.id, "benchmark": benchmark_id, "metric": metric, "value": value, "stderr": stderr,
+                "n_shot": n_shot, "setting": setting, "subset": subset, "n_samples": n_samples,
+                "partial": True if partial else None, "_partial_reason": partial,
+                "where": f"{file}: results.{task}[{key!r}]",
+            }, model=model_ref, file=file)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from benchtables.errors import FormatError
-from benchtables.importers.common import Importer, setting_in_name, slug
+from benchtables.importers.common import Importer, ModelRef, setting_in_name, slug
 from benchtables.yamlpos import Document, parse_yaml
 
 __all__ = ["import_model_index"]
@@ -65,14 +65,16 @@ def _benchmark(importer: Importer, dataset: dict[str, Any]) -> tuple[str | None,
     from, which variants share (MMLU-Redux and MMLU-Pro list ``cais/mmlu``, HumanEval+ lists
     ``openai_humaneval``). So a name the registry knows decides; ``config``/``type`` decide
     when the name is missing, or is a known name with settings and metric words around it
-    (``ARC (25-shot)``, ``GSM8K exact match``). A known name with more glued on (``MMLU-Redux``,
-    ``HumanEval+``, ``WikiText-2``), or with more words that no ``config`` subset explains
-    (``MATH Lvl 5``), names another benchmark: None, listed as unknown.
+    (``ARC (25-shot)``, ``GSM8K exact match``); a metric in parentheses is no part of the name
+    (``HumanEval+ (pass@1)`` is HumanEval+). A known name with more glued on that the registry
+    does not know (``WikiText-2``), or with more words that no ``config`` subset explains
+    (``MMLU Humanities``), names another benchmark: None, listed as unknown.
     """
     name = str(dataset.get("name") or "")
     bare, n_shot, qualifier, found = setting_in_name(name)
     index = importer.registry.benchmark_index
-    named = next((r for c in dict.fromkeys((bare, name)) if c and (r := index.resolve(c))), None)
+    unmetred = _PARENTHESES.sub(lambda m: "" if importer.registry.metric_index.resolve(m[1]) else m[0], name).strip()
+    named = next((r for c in dict.fromkeys((bare, name, unmetred)) if c and (r := index.resolve(c))), None)
     if named is not None:
         return named, n_shot, qualifier, found
     config = str(dataset.get("config") or "")
@@ -85,6 +87,7 @@ def _benchmark(importer: Importer, dataset: dict[str, Any]) -> tuple[str | None,
     return None, n_shot, qualifier, found
 
 
+_PARENTHESES = re.compile(r"\s*\(([^()]*)\)")
 #: Words a dataset name may add to a benchmark's name without naming another benchmark.
 _PLAIN_WORDS = {"test", "validation", "val", "dev", "set", "split", "score", "results", "benchmark", "eval"}
 _SETTING_WORD = re.compile(r"^(?:\d+|few|zero|one|shots?|cot|[a-z]+@\d+)$")
@@ -120,28 +123,29 @@ def import_model_index(importer: Importer, path: Path, *, source_id: str | None,
         name = model or (entry or {}).get("name")
         if not name:
             raise FormatError(f"{file}: model-index[{i}] has no name; pass --model")
-        model_id = importer.model(str(name), file)
+        model_ref = importer.model(str(name), file)
         own = importer.source(source_id or f"model-card-{slug(str(name))}", f"Model card of {name}",
                               url=source_url, kind="model-card")
-        tables: dict[str, list[tuple[dict[str, Any], str]]] = {}
+        tables: dict[tuple[str, str], list[tuple[dict[str, Any], str]]] = {}
         for j, result in enumerate((entry or {}).get("results") or []):
-            _result(importer, doc, offset, file, model_id, own, (i, j), result, source_id, tables)
-        for group in tables.values():  # one scale per metric of one source's results for one model
-            importer.rescale(group, file, by_benchmark=False)
+            if isinstance(result, dict):
+                _result(importer, doc, offset, file, model_ref, own, (i, j), result, source_id, tables)
+        for group in tables.values():  # one scale per metric name of one source's results for one model
+            importer.rescale(group, file, one_column=True)
 
 
-def _result(importer: Importer, doc: Document, offset: int, file: str, model_id: str, own: Any,
+def _result(importer: Importer, doc: Document, offset: int, file: str, model_ref: ModelRef, own: Any,
             at: tuple[int, int], result: dict[str, Any], source_id: str | None,
-            tables: dict[str, list[tuple[dict[str, Any], str]]]) -> None:
+            tables: dict[tuple[str, str], list[tuple[dict[str, Any], str]]]) -> None:
     i, j = at
     path = ("model-index", i, "results", j)
-    dataset = result.get("dataset") or {}
+    dataset = result.get("dataset") if isinstance(result.get("dataset"), dict) else {}
     benchmark_id, named_shots, qualifier, had_setting = _benchmark(importer, dataset)
     label = dataset.get("name") or dataset.get("type") or "?"
     if benchmark_id is None:
-        importer.result.unknown[str(label)] += 1
+        importer.unknown(str(label))
         return
-    args = dataset.get("args") or {}
+    args = dataset.get("args") if isinstance(dataset.get("args"), dict) else {}
     shots = args.get("num_few_shot")
     n_shot = int(shots) if isinstance(shots, int) or (isinstance(shots, str) and shots.isdigit()) else None
     if had_setting and named_shots is not None and n_shot is not None and named_shots != n_shot:
@@ -157,7 +161,7 @@ def _result(importer: Importer, doc: Document, offset: int, file: str, model_id:
     if config and str(config).casefold() not in _WHOLE and importer.registry.benchmark_index.resolve(str(config)) is None:
         subset = str(config)
     source = own
-    card_source = result.get("source") or {}
+    card_source = result.get("source") if isinstance(result.get("source"), dict) else {}
     if card_source and not source_id:
         source_name = str(card_source.get("name") or f"{label} results")
         url = card_source.get("url")
@@ -167,33 +171,62 @@ def _result(importer: Importer, doc: Document, offset: int, file: str, model_id:
         source = importer.source(slug(f"{source_name}-{own.id.removeprefix('model-card-')}" if per_model else source_name),
                                  source_name, url=url,
                                  kind="leaderboard" if "leaderboard" in source_name.casefold() else None)
+    normalized = _open_llm_v2(importer, card_source, benchmark_id)
     for k, metric in enumerate(result.get("metrics") or []):
+        if not isinstance(metric, dict):
+            continue
         where = f"{file}:{(doc.position((*path, 'metrics', k))[0] or 0) + offset} model-index[{i}].results[{j}].metrics[{k}]"
-        metric_id = _metric(importer, benchmark_id, metric, file, where)
+        task = result.get("task") if isinstance(result.get("task"), dict) else {}
+        metric_id = "normalized_score" if normalized else _metric(importer, benchmark_id, metric, file, where,
+                                                                  f"{dataset.get('name') or ''} {task.get('name') or ''}")
         value = importer.number(metric.get("value"))
         if metric_id is None or value is None:
             continue
         record = {
-            "model": model_id, "benchmark": benchmark_id, "metric": metric_id, "value": value, "n_shot": n_shot,
+            "model": model_ref.id, "benchmark": benchmark_id, "metric": metric_id, "value": value, "n_shot": n_shot,
             "setting": args.get("setting") or qualifier, "split": dataset.get("split"), "subset": subset, "where": where,
+            "notes": "the Open LLM Leaderboard v2's normalised score (random baseline 0)" if normalized else None,
         }
-        source.records["scores"].append(record)
-        tables.setdefault(source.id, []).append((record, metric_id))
+        if importer.add(source, record, model=model_ref, file=file):
+            written = str(metric.get("type") or metric.get("name") or metric_id).casefold()
+            tables.setdefault((source.id, written), []).append((source.records["scores"][-1], metric_id))
 
 
-def _metric(importer: Importer, benchmark_id: str, metric: dict[str, Any], file: str, where: str) -> str | None:
+def _open_llm_v2(importer: Importer, card_source: dict[str, Any], benchmark_id: str) -> bool:
+    """Whether a result is the Open LLM Leaderboard v2's, whose numbers are its normalised scores."""
+    url = str(card_source.get("url") or "")
+    if "open-llm-leaderboard/open_llm_leaderboard" not in url:
+        return False
+    suite = importer.registry.suites.get("open-llm-v2")
+    return suite is not None and importer.registry.member("open-llm-v2", benchmark_id) is not None
+
+
+def _metric(importer: Importer, benchmark_id: str, metric: dict[str, Any], file: str, where: str,
+            names_of_result: str) -> str | None:
     """The metric a result's metric entry stands for on this benchmark, or None (skipped and counted).
 
-    The first of ``type`` and ``name`` the registry knows decides; a metric of other benchmarks
-    only (``acc_norm`` of a benchmark registered with ``acc``) is skipped, not relabelled. A
-    metric the registry does not know (``type: unknown``) is the benchmark's only metric, if it
-    has exactly one.
+    The first of ``type`` and ``name`` this benchmark has a metric for decides (tools' names
+    included: GSM8K's ``acc`` is its exact match), except that a ``type`` naming a known metric of
+    other benchmarks is never overridden by a ``name``; else a metric the dataset's name states
+    (``TruthfulQA (MC2)`` as the dataset's or the task's name, with type ``accuracy``). A metric of other benchmarks only is skipped,
+    not relabelled. A metric the registry does not know (``type: unknown``) is the benchmark's
+    only metric, if it has exactly one.
     """
     benchmark = importer.registry.benchmarks[benchmark_id]
     names = [str(n) for n in (metric.get("type"), metric.get("name")) if n and str(n) != "unknown"]
+    typed = str(metric.get("type") or "")
+    if typed and importer.registry.metric_index.resolve(typed) and not importer.registry.resolve_metric_of(
+            benchmark_id, typed):
+        names = [typed]  # the type is a known metric of other benchmarks: the name cannot relabel it
+    own = next((m for n in names if (m := importer.registry.resolve_metric_of(benchmark_id, n))), None)
+    if own is not None:
+        return own
+    words = re.findall(r"[A-Za-z0-9@_]+", names_of_result)
+    stated = next((m for w in words if (m := importer.registry.resolve_metric_of(benchmark_id, w))
+                   and len(benchmark.metrics) > 1), None)
+    if stated is not None:
+        return stated
     known = next((m for n in names if (m := importer.registry.metric_index.resolve(n))), None)
-    if known in benchmark.metrics:
-        return known
     if known is None and len(benchmark.metrics) == 1:
         importer.warn("unknown_metric", f"metric {metric.get('name') or metric.get('type')!r} of {benchmark.name} "
                       f"is not in the registry; imported as its only metric {benchmark.metrics[0]}", file, where)

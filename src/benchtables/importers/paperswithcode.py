@@ -54,10 +54,10 @@ def import_paperswithcode(importer: Importer, path: Path, *, source_id: str | No
             sota = dataset.get("sota") or {}
             rows = sota.get("rows") if isinstance(sota, dict) and sota.get("rows") is not None else dataset.get("sota_rows")
             rows = rows or []
-            benchmark_id = importer.registry.benchmark_index.resolve(dataset_path[-1])
+            benchmark_id = importer.benchmark(dataset_path[-1])
             if benchmark_id is None:
                 if rows:
-                    importer.result.unknown[dataset_path[-1]] += len(rows)
+                    importer.unknown(dataset_path[-1], len(rows))
                 continue
             _rows(importer, file, " / ".join((*task_path, *dataset_path)), source, benchmark_id, rows, model)
 
@@ -80,16 +80,21 @@ def _rows(importer: Importer, file: str, label: str, source: Any, benchmark_id: 
         notes = "; ".join(x for x in (f"paper: {paper}" if paper else "",
                                       f"paper date {row['paper_date']}" if row.get("paper_date") else "",
                                       "uses additional data" if row.get("uses_additional_data") else "") if x) or None
-        model_id = None
-        for metric_name, raw in sorted((row.get("metrics") or {}).items()):
+        model_ref = None
+        metrics = row.get("metrics") if isinstance(row.get("metrics"), dict) else {}
+        for metric_name, raw in sorted(metrics.items()):
             scored = importer.scored(benchmark_id, metric_name, raw)
             if scored is None:
                 continue
             metric_id, value = scored
             where = f"{file}: {label} / sota.rows[{r}] {metric_name}"
-            model_id = model_id or importer.model(name, file)
-            record = {"model": model_id, "benchmark": benchmark_id, "metric": metric_id, "value": value,
+            try:
+                model_ref = model_ref or importer.model(name, file)
+            except FormatError:
+                importer.skip("a model named by a local path")
+                break
+            record = {"model": model_ref.id, "benchmark": benchmark_id, "metric": metric_id, "value": value,
                       "where": where, "notes": notes}
-            source.records["scores"].append(record)
-            table.append((record, metric_id))
+            if importer.add(source, record, model=model_ref, file=file):
+                table.append((source.records["scores"][-1], metric_id))
     importer.rescale(table, file)

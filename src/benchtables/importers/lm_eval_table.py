@@ -1,0 +1,360 @@
+"""lm-evaluation-harness results tables, printed into a README or model card → scores.
+
+The harness prints its results as Markdown (``make_table``) and people paste them into
+READMEs. :func:`find_tables` finds them by their header, in each version the harness printed::
+
+    |Task|Version|Metric|Value|   |Stderr|                                   v0.3
+    |Task|Version|Filter|Metric|Value|   |Stderr|                            early 0.4
+    |Tasks|Version|Filter|n-shot|Metric|Value|   |Stderr|                    0.4.0–0.4.2
+    |Tasks|Version|Filter|n-shot|Metric|   |Value|   |Stderr|                0.4.3+ (↑/↓ column)
+
+(``Groups`` for a table of groups). The rules of every importer apply, and these:
+
+* **Rows.** A blank task cell continues the task above (a row per metric). A `` - name`` row is
+  a subtask of the row above it at a smaller indentation (``mmlu`` → `` - humanities`` →
+  ``  - formal_logic``) and is placed as a subset of the top task's benchmark. An ``alias`` row
+  (early 0.4) names the row below and is no number. A Groups table repeats rows of the Tasks
+  table above it: each number is imported once (the repeat is counted). ``np.float64(x)`` is
+  the number x; an ``N/A`` stderr is none; ``_`` in place of ``±`` changes nothing. A row whose
+  cells do not match its header is skipped and counted.
+* **Benchmarks and values** as :mod:`benchtables.importers.lm_eval` places task names (its
+  ``_benchmark`` and ``_subset_setting``): percent metrics (acc, exact_match, mc2 …) are written
+  as fractions of 1 and converted; others (perplexity, bits per byte) are kept as written. The
+  filter (``strict-match``) is the setting; ``n-shot`` the n-shot, and a group without one takes
+  its subtasks' when they agree (else the same group's in an earlier table of the run).
+* **Model.** The harness's line above the tables (``hf (pretrained=…), gen_kwargs: …, limit: …,
+  num_fewshot: …, batch_size: …``) names the model of every table below it, by lm_eval's
+  identity rules (a revision is part of the model, an adapter is a model, a local path or
+  another implementation needs ``--model``, quantisation is a setting). Its ``limit`` marks
+  the numbers partial (with ``n_samples`` when it is a count); its ``num_fewshot`` is the
+  n-shot of rows that give none (v0.3 tables have no n-shot column). A table with no such line
+  above it needs ``--model``; ``--model`` on a file whose lines name several models is refused.
+* **where** is ``<file>: line N``. The source is the file's tables (``--source-url`` links it).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchtables.errors import FormatError
+from benchtables.importers.common import Importer, ModelRef, SourceDraft, slug
+from benchtables.importers.leaderboards import add_score, join_setting, read_text, table_cells
+from benchtables.importers.lm_eval import _METRIC_ALIASES, _NOT_BENCHMARKS, _benchmark, _model, _subset_setting
+
+__all__ = ["ResultsTable", "RunLine", "TableRow", "find_tables", "import_lm_eval_table"]
+
+_FIRST = {"task", "tasks", "groups"}
+_NEEDED = {"version", "metric", "value", "stderr"}
+_RUN = re.compile(r"^(?P<cls>[\w.-]+) \((?P<args>.*?)\), (?P<rest>(?:gen_kwargs|limit|num_fewshot|batch_size|"
+                  r"provide_description)\b.*)$")
+_OPTION = re.compile(r"(\w+): (\([^()]*\)|[^,]*)")
+_SUBTASK = re.compile(r"^(\s*)-\s+(.*)$")
+_WRAPPED = re.compile(r"^\s*np\.float\d*\((.*)\)\s*$")
+_RUN_LINE_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class RunLine:
+    """The harness's line naming the model (and options) of the tables below it."""
+
+    line: int
+    model_class: str
+    model_args: str
+    options: tuple[tuple[str, str], ...]
+
+    def option(self, name: str) -> str | None:
+        return next((v for k, v in self.options if k == name), None)
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row: its line, its task cell (indentation removed; empty on a continuation row)."""
+
+    line: int
+    task: str
+    depth: int
+    cells: dict[str, str]
+
+
+@dataclass
+class ResultsTable:
+    """A results table: where its header is, its rows, and the run line above it."""
+
+    line: int
+    columns: list[str]
+    run: RunLine | None
+    rows: list[TableRow] = field(default_factory=list)
+    damaged: list[int] = field(default_factory=list)
+
+
+def _run_line(text: str, line: int) -> RunLine | None:
+    if len(text) > _RUN_LINE_LIMIT or "(" not in text or ("limit:" not in text and "num_fewshot:" not in text):
+        return None
+    m = _RUN.match(text.strip().strip("`").strip())
+    if m is None:
+        return None
+    options = tuple((k, v.strip()) for k, v in _OPTION.findall(m["rest"]))
+    return RunLine(line, m["cls"], m["args"], options)
+
+
+def _header(text: str) -> list[str] | None:
+    cells = table_cells(text)
+    if cells is None:
+        return None
+    names = [c.strip().casefold() for c in cells]
+    return names if names[0] in _FIRST and set(names) >= _NEEDED else None
+
+
+def _separator(text: str) -> bool:
+    cells = table_cells(text)
+    return cells is not None and all(re.fullmatch(r"\s*:?-+:?\s*", c) for c in cells)
+
+
+def _row(line: int, columns: list[str], cells: list[str]) -> TableRow:
+    first = cells[0].rstrip()
+    m = _SUBTASK.match(first)
+    named: dict[str, str] = {}
+    for name, cell in zip(columns[1:], cells[1:], strict=True):
+        if name and name not in named:
+            named[name] = cell.strip()
+    if m:
+        return TableRow(line, m[2].strip(), len(m[1]) + 1, named)
+    return TableRow(line, first.strip(), 0, named)
+
+
+def find_tables(text: str) -> list[ResultsTable]:
+    """The lm-eval results tables in a text (a README), each with the run line above it; [] if none."""
+    if "Metric" not in text or "Stderr" not in text:
+        return []
+    lines = text.splitlines()
+    tables: list[ResultsTable] = []
+    run: RunLine | None = None
+    i = 0
+    while i < len(lines):
+        found = _run_line(lines[i], i + 1)
+        if found is not None:
+            run, i = found, i + 1
+            continue
+        columns = _header(lines[i])
+        if columns is None or i + 1 >= len(lines) or not _separator(lines[i + 1]):
+            i += 1
+            continue
+        table = ResultsTable(i + 1, columns, run)
+        i += 2
+        while i < len(lines) and (cells := table_cells(lines[i])) is not None:
+            if len(cells) == len(columns):
+                table.rows.append(_row(i + 1, columns, cells))
+            else:
+                table.damaged.append(i + 1)
+            i += 1
+        tables.append(table)
+    return tables
+
+
+# --------------------------------------------------------------------------- import
+
+
+@dataclass
+class _Block:
+    """The rows of one task (its first row and continuation rows), with its top task."""
+
+    task: str
+    depth: int
+    root: str | None
+    rows: list[TableRow]
+    below: set[int] = field(default_factory=set)  #: n-shots of its subtasks
+
+
+def _shots(cell: str | None) -> int | None:
+    text = (cell or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 6 else None
+
+
+def _unreadable_shots(cell: str | None) -> bool:
+    text = (cell or "").strip()
+    return _shots(text) is None and text.casefold() not in ("", "none", "n/a", "-")
+
+
+def _blocks(table: ResultsTable, importer: Importer, file: str) -> list[_Block]:
+    """The table's rows grouped by task, each with its top task and its subtasks' n-shots."""
+    blocks: list[_Block] = []
+    stack: list[tuple[int, str]] = []  # (depth, task) of the rows above, outermost first
+    for row in table.rows:
+        if row.task:
+            while stack and stack[-1][0] >= row.depth:
+                stack.pop()
+            blocks.append(_Block(row.task, row.depth, stack[0][1] if stack and row.depth else None, [row]))
+            stack.append((row.depth, row.task))
+        elif blocks:
+            blocks[-1].rows.append(row)
+        else:
+            importer.skip(f"table row without a task ({file}: line {row.line})")
+    below: list[tuple[int, set[int]]] = []  # from the end: (depth, n-shots of the block and its subtasks)
+    for block in reversed(blocks):
+        found: set[int] = set()
+        while below and below[-1][0] > block.depth:
+            found |= below.pop()[1]
+        block.below = found
+        own = {s for r in block.rows if (s := _shots(r.cells.get("n-shot"))) is not None}
+        below.append((block.depth, found | own))
+    return blocks
+
+
+def _place(importer: Importer, block: _Block) -> tuple[str, str | None, str | None] | None:
+    """(benchmark, subset, metric override) of a block's task.
+
+    A subtask is tried under its top task first (``mmlu`` › ``formal_logic`` is ``mmlu_formal_logic``),
+    and is a subset of the top task's benchmark when that benchmark lists it (MMMU's ``Art and Design``).
+    """
+    bare = "_".join(block.task.replace("-", " ").split())
+    names = ([f"{'_'.join(block.root.split())}_{bare}"] if block.root else []) + [block.task, bare]
+    found = next((found for name in dict.fromkeys(names) if (found := _benchmark(name, importer))), None)
+    top = _benchmark(block.root, importer) if found is None and block.root else None
+    if top is not None and top[1] is None and bare.casefold() in importer.registry.benchmarks[top[0]].subsets:
+        return top[0], bare.casefold(), None
+    return found
+
+
+def _partial(run: RunLine | None) -> tuple[int | None, str | None]:
+    """(n_samples, why partial) from the run line's ``limit``; (None, None) for a full run."""
+    limit = run.option("limit") if run else None
+    if limit is None or limit.casefold() in ("none", "", "0", "1.0"):
+        return None, None
+    try:
+        amount = float(limit)
+    except ValueError:
+        return None, f"lm-eval limit {limit[:20]!r}"
+    count = int(amount) if amount >= 1 and amount.is_integer() and amount < 1e9 else None
+    return count, f"lm-eval limit {limit[:20]}"
+
+
+def _model_args(text: str) -> str | dict[str, Any]:
+    """A run line's model arguments: ``k=v,…``, or the dict newer harnesses print (``{'model': …}``)."""
+    if not text.lstrip().startswith("{"):
+        return text
+    try:
+        found = ast.literal_eval(text.strip())
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return text
+    return found if isinstance(found, dict) else text
+
+
+def _models(tables: list[ResultsTable], importer: Importer, file: str,
+            given: str | None) -> dict[RunLine | None, tuple[ModelRef, str | None]]:
+    """The model (and the setting its arguments make) of each run line, and ``--model``'s for tables without one.
+
+    A run whose model cannot be told (a local path, another implementation) leaves its tables out,
+    counted; a file with no table left is refused, saying why.
+    """
+    runs = list(dict.fromkeys(t.run for t in tables if t.run is not None))
+    if given is not None and len({run.model_args for run in runs}) > 1:
+        raise FormatError(f"{file} holds the tables of {len(runs)} runs (lines {', '.join(str(r.line) for r in runs[:5])}"
+                          "); --model would put them all on one model: import it without --model")
+    found: dict[RunLine | None, tuple[ModelRef, str | None]] = {}
+    why: dict[RunLine | None, str] = {None: "no 'hf (pretrained=…), …' line above it says which model it is of; pass "
+                                            "--model"}
+    for run in runs:
+        config = {"config": {"model": run.model_class, "model_args": _model_args(run.model_args)}}
+        try:
+            found[run] = _model(config, importer, file, given)
+        except FormatError as exc:
+            why[run] = f"the model of its run (line {run.line}): {exc}"
+    if given is not None:
+        found[None] = (importer.model(given, file), None)
+    left = [t for t in tables if t.run not in found]
+    if len(left) == len(tables):
+        raise FormatError(f"{file}: the table at line {left[0].line} is left out: {why[left[0].run]}")
+    for table in left:
+        importer.skip(f"table at {file}: line {table.line} left out: {why[table.run]}")
+    return found
+
+
+def _label(importer: Importer, model_id: str) -> str:
+    declared = importer.result.models.get(model_id) or importer.known.models.get(model_id) or {}
+    return str(declared.get("name") or model_id)
+
+
+def _numbers(text: str) -> str:
+    """``np.float64(0.12)`` → ``0.12`` (the harness printed some values unformatted)."""
+    m = _WRAPPED.match(text)
+    return m[1] if m else text
+
+
+def import_lm_eval_table(importer: Importer, path: Path, *, source_id: str | None, source_url: str | None,
+                         model: str | None, **_: object) -> None:
+    """The lm-eval results tables of a Markdown or text file."""
+    file = path.name
+    tables = find_tables(read_text(path))
+    if not tables:
+        raise FormatError(f"{file} holds no lm-evaluation-harness results table (a Markdown table whose header has "
+                          "Tasks (or Task, Groups), Version, Metric, Value and Stderr)")
+    models = _models(tables, importer, file, model)
+    labels = list(dict.fromkeys(_label(importer, ref.id) for ref, _ in models.values()))
+    source = importer.source(source_id or f"lm-eval-{slug(labels[0].split('/')[-1])}",
+                             f"lm-evaluation-harness results in {file}: {', '.join(labels[:5])}"
+                             + (f" and {len(labels) - 5} more" if len(labels) > 5 else ""),
+                             url=source_url, kind="evaluation")
+    seen_shots: dict[tuple[RunLine | None, str], int] = {}
+    unknown: set[tuple[RunLine | None, str]] = set()
+    for table in tables:
+        for line in table.damaged:
+            importer.skip(f"table row whose cells do not match its header ({file}: line {line})")
+        if table.run not in models:
+            continue
+        ref, model_setting = models[table.run]
+        n_samples, partial = _partial(table.run)
+        default = _shots(table.run.option("num_fewshot") if table.run else None)
+        for block in _blocks(table, importer, file):
+            if block.task in _NOT_BENCHMARKS:
+                importer.skip(_NOT_BENCHMARKS[block.task])
+                continue
+            mapped = _place(importer, block)
+            if mapped is None:
+                if (table.run, block.task) not in unknown:
+                    unknown.add((table.run, block.task))
+                    importer.unknown(block.task)
+                continue
+            for row, n_shot in _rows_with_shots(block, table.run, seen_shots, default, importer):
+                _add_row(importer, source, ref, file, row, mapped, n_shot=n_shot, setting=model_setting,
+                         n_samples=n_samples, partial=partial)
+
+
+def _rows_with_shots(block: _Block, run: RunLine | None, seen: dict[tuple[RunLine | None, str], int],
+                     default: int | None, importer: Importer) -> Iterator[tuple[TableRow, int | None]]:
+    """Each row of a block with its n-shot: its own, else its subtasks' (one), else this run's earlier, else the run's."""
+    for row in block.rows:
+        n_shot = _shots(row.cells.get("n-shot"))
+        if _unreadable_shots(row.cells.get("n-shot")):
+            importer.skip(f"n-shot left empty, not a whole number: {row.cells['n-shot'][:20]!r}")
+        if n_shot is None and len(block.below) == 1:
+            n_shot = next(iter(block.below))
+        if n_shot is None:
+            n_shot = seen.get((run, block.task), default)
+        if n_shot is not None:
+            seen.setdefault((run, block.task), n_shot)
+        yield row, n_shot
+
+
+def _add_row(importer: Importer, source: SourceDraft, ref: ModelRef, file: str, row: TableRow,
+             mapped: tuple[str, str | None, str | None], *, n_shot: int | None, setting: str | None,
+             n_samples: int | None, partial: str | None) -> None:
+    metric = row.cells.get("metric", "")
+    if metric in ("", "alias"):  # an alias row names the task; it holds no number
+        return
+    benchmark, subset, override = mapped
+    bare, subset_setting = _subset_setting(subset)
+    filter_ = row.cells.get("filter", "")
+    details: dict[str, Any] = {
+        "n_shot": n_shot, "subset": bare, "n_samples": n_samples, "partial": True if partial else None,
+        "_partial_reason": partial,
+        "setting": join_setting(subset_setting, None if filter_.casefold() in ("", "none") else filter_, setting),
+    }
+    add_score(importer, source, ref, file, benchmark=benchmark,
+              metric=override if override and metric == "acc" else _METRIC_ALIASES.get(metric, metric),
+              raw=_numbers(row.cells.get("value", "")), stderr=_numbers(row.cells.get("stderr", "")),
+              where=f"{file}: line {row.line}", fraction=True, **details)
