@@ -31,8 +31,8 @@ BAD_FILES = [
     ("duplicate key", SOURCE + "models:\n  - {id: m, name: M, name: N}\n", 3, None, "duplicate_key"),
     ("unknown section", SOURCE + "benchmarks:\n  - {id: x}\n", 2, "benchmarks", "extra_forbidden"),
     ("wrong type", GOOD.replace("n_shot: 5", "n_shot: [5]"), 5, "scores[0].n_shot", "int_type"),
-    ("NaN", GOOD.replace("60.1", ".nan"), 5, "scores[0].value", "quantity_parsing"),
-    ("inf", GOOD.replace("60.1", "-.inf"), 5, "scores[0].value", "quantity_parsing"),
+    ("NaN", GOOD.replace("60.1", ".nan"), 5, "scores[0].value", "finite_number"),
+    ("inf", GOOD.replace("60.1", "-.inf"), 5, "scores[0].value", "finite_number"),
     ("negative count", GOOD.replace("parameters: 7B", "parameters: -7B"), 3, "models[0].parameters", "greater_than"),
     ("percent over 100", GOOD.replace("60.1", "160.1"), 5, "scores[0].value", "out_of_range"),
     ("FID below 0", GOOD + "sampling:\n  - {model: m-7b, steps: 4, fid: -3}\n", 7, "sampling[0].fid", "out_of_range"),
@@ -141,7 +141,7 @@ def test_show_derived_columns(project, cli):
 
 def test_show_without_a_store_is_a_clear_error(project, cli):
     result = cli("show", "scores")
-    assert result.code == 1 and "no store at" in result.err and "Traceback" not in result.err
+    assert result.code == 2 and "no store at" in result.err and "Traceback" not in result.err
 
 
 def test_every_command_has_help(cli):

@@ -25,10 +25,9 @@ _EXPORTS: dict[str, str] = {
     "load": "benchtables.frames",
     "to_pandas": "benchtables.frames",
     "Store": "benchtables.store",
-    "validate": "benchtables.validation",
-    "validate_records": "benchtables.validation",
-    "ColumnarResult": "benchtables.columnar",
-    "read_entries": "benchtables.entries",
+    "validate": "benchtables.validation.api",
+    "validate_records": "benchtables.validation.api",
+    "RecordsResult": "benchtables.validation.api",
     "Problem": "benchtables.problems",
     "Report": "benchtables.problems",
     "Severity": "benchtables.problems",
@@ -49,10 +48,14 @@ _EXPORTS: dict[str, str] = {
     "Training": "benchtables.schemas",
     "Utilization": "benchtables.schemas",
     # tables
+    "ModelFilter": "benchtables.tables",
+    "SourceInfo": "benchtables.tables",
+    "TableView": "benchtables.tables",
     "add_derived": "benchtables.tables",
     "compare": "benchtables.tables",
     "leaderboard": "benchtables.tables",
     "pareto": "benchtables.tables",
+    "sota": "benchtables.tables.sota",
     "suite_leaderboard": "benchtables.tables",
     # rendering
     "render": "benchtables.rendering",
@@ -64,7 +67,9 @@ _EXPORTS: dict[str, str] = {
     # repositories and other tools
     "diff_stores": "benchtables.diff",
     "entry_schema": "benchtables.schemas",
+    "export_bibtex": "benchtables.export",
     "export_every_eval_ever": "benchtables.export",
+    "export_hf_eval_results": "benchtables.export",
     "export_model_index": "benchtables.export",
     "export_table": "benchtables.export",
     "import_files": "benchtables.importers",
@@ -81,9 +86,11 @@ _EXPORTS: dict[str, str] = {
     "StoreError": "benchtables.errors",
     "StoreNotFoundError": "benchtables.errors",
     "StoreVersionError": "benchtables.errors",
+    "StoreWriteError": "benchtables.errors",
     "UnknownIdError": "benchtables.errors",
     "UsageError": "benchtables.errors",
     "ValidationFailed": "benchtables.errors",
+    "WriteError": "benchtables.errors",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -104,9 +111,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from benchtables.builder import BuildResult, build
-    from benchtables.columnar import ColumnarResult
     from benchtables.diff import diff_stores
-    from benchtables.entries import read_entries
     from benchtables.errors import (
         BenchtablesError,
         EmptyResultError,
@@ -118,11 +123,19 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         StoreError,
         StoreNotFoundError,
         StoreVersionError,
+        StoreWriteError,
         UnknownIdError,
         UsageError,
         ValidationFailed,
+        WriteError,
     )
-    from benchtables.export import export_every_eval_ever, export_model_index, export_table
+    from benchtables.export import (
+        export_bibtex,
+        export_every_eval_ever,
+        export_hf_eval_results,
+        export_model_index,
+        export_table,
+    )
     from benchtables.frames import load, to_pandas
     from benchtables.importers import import_files, write_entries
     from benchtables.problems import Problem, Report, Severity
@@ -143,6 +156,16 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         entry_schema,
     )
     from benchtables.store import Store
-    from benchtables.tables import add_derived, compare, leaderboard, pareto, suite_leaderboard
+    from benchtables.tables import (
+        ModelFilter,
+        SourceInfo,
+        TableView,
+        add_derived,
+        compare,
+        leaderboard,
+        pareto,
+        suite_leaderboard,
+    )
+    from benchtables.tables.sota import sota
     from benchtables.units import Kind, Quantity, format_count, parse_quantity
-    from benchtables.validation import validate, validate_records
+    from benchtables.validation.api import RecordsResult, validate, validate_records

@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchtables.bulk import BULK_SUFFIXES
-from benchtables.entries import ENTRY_SUFFIXES, number_key
-from benchtables.errors import StoreCorruptError, UsageError
+from benchtables.errors import StoreError, UsageError
+from benchtables.kinds import RECORDS as RECORD_KINDS
 from benchtables.project import Project, find_project, git
-from benchtables.schemas import RECORD_KINDS
 from benchtables.store import Store
+from benchtables.validation.read import BULK_SUFFIXES, ENTRY_SUFFIXES
 from benchtables.tables.select import SETTING_COLUMNS, ScoreView, Setting
 
 __all__ = ["BoardChange", "RecordChange", "StoreDiff", "diff_stores", "open_revision"]
@@ -78,7 +77,10 @@ class StoreDiff:
         }
 
     def to_markdown(self) -> str:
-        return _markdown(self)
+        return _render(self, "markdown")
+
+    def to_text(self) -> str:
+        return _render(self, "text")
 
 
 # --------------------------------------------------------------------------- opening stores
@@ -143,8 +145,13 @@ def unbuilt(spec: str, store: Store) -> list[str]:
 def _rows(store: Store, kind: str) -> list[dict[str, Any]]:
     try:
         return store.table(kind).to_pylist()
-    except (StoreCorruptError, FileNotFoundError):
+    except (StoreError, FileNotFoundError):
         return []  # a revision before the store had this table: everything in NEW is added
+
+
+def number_key(cls: Any, row: dict[str, Any]) -> tuple[Any, ...]:
+    """A record's key without ``where``: a record whose where alone moved is the same number."""
+    return tuple(row.get(k) for k in cls.key if k != "where")
 
 
 # --------------------------------------------------------------------------- comparing
@@ -153,8 +160,8 @@ def _rows(store: Store, kind: str) -> list[dict[str, Any]]:
 def _record_changes(old: Store, new: Store) -> list[RecordChange]:
     changes: list[RecordChange] = []
     for kind, cls in RECORD_KINDS.items():
-        before = {tuple(r.get(k) for k in cls.KEY): r for r in _rows(old, kind)}
-        after = {tuple(r.get(k) for k in cls.KEY): r for r in _rows(new, kind)}
+        before = {tuple(r.get(k) for k in cls.key): r for r in _rows(old, kind)}
+        after = {tuple(r.get(k) for k in cls.key): r for r in _rows(new, kind)}
         # a record whose where changed is the same number moved: pair it by the rest of its key
         gone: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
         for key in sorted(set(before) - set(after), key=repr):
@@ -163,7 +170,7 @@ def _record_changes(old: Store, new: Store) -> list[RecordChange]:
                if gone.get(n := number_key(cls, after[key]))}
         for key in sorted((set(before) - set(was.values())) | set(after), key=repr):
             a, b = before.get(was.get(key, key)), after.get(key)
-            key_dict = dict(zip(cls.KEY, key, strict=True))
+            key_dict = dict(zip(cls.key, key, strict=True))
             if a is None:
                 changes.append(RecordChange(kind, "added", key_dict, None, b))
             elif b is None:
@@ -191,7 +198,8 @@ def _board(old_view: ScoreView | None, new_view: ScoreView | None, benchmark: st
             continue
         b, m = view.target(benchmark, metric)
         higher = m.higher_is_better
-        label = b.name + ("" if m.id == b.primary else f" {m.name}") + (f" ({setting.label()})" if setting.label() else "")
+        said = setting.label(b.split)  # the standard split goes unsaid
+        label = b.name + ("" if m.id == b.primary else f" {m.name}") + (f" ({said})" if said else "")
         table = view.ranked(b, m, setting).select(["model", "value"]).to_pandas()
         table["rank"] = competition_rank(table["value"], higher)
         frames[side] = table
@@ -242,7 +250,7 @@ def diff_stores(old: Store, new: Store, old_label: str = "old", new_label: str =
 def _view(store: Store) -> ScoreView | None:
     try:
         return ScoreView(store)
-    except (StoreCorruptError, FileNotFoundError):
+    except (StoreError, FileNotFoundError):
         return None
 
 
@@ -265,21 +273,31 @@ def _shown_value(change: RecordChange, row: dict[str, Any] | None) -> str:
     if change.kind == "scores":
         return f"{row['value']:g}"
     cls = RECORD_KINDS[change.kind]
-    fields = [f for f in cls.model_fields if isinstance(row.get(f), float) and f not in cls.KEY]
+    fields = [f for f in cls.names if isinstance(row.get(f), float) and f not in cls.key]
     return ", ".join(f"{f} {row[f]:g}" for f in fields[:3])
 
 
-def _markdown(diff: StoreDiff) -> str:
+def _render(diff: StoreDiff, fmt: str) -> str:
+    """The diff as Markdown (for a pull-request comment) or plain text (for a terminal)."""
     import pandas as pd
 
-    from benchtables.rendering import to_markdown
+    from benchtables.rendering import to_markdown, to_text
+    from benchtables.rendering.cells import escape_markdown, visible
+
+    markdown = fmt == "markdown"
+    table_of = to_markdown if markdown else to_text
+    text = escape_markdown if markdown else visible
+
+    def heading(level: int, words: str) -> str:
+        return f"{'#' * level} {text(words)}" if markdown else text(words) + "\n" + "-" * len(words)
 
     counts = diff.counts()
-    lines = [f"## benchtables: {diff.old} → {diff.new}", ""]
+    lines = [heading(2, f"benchtables: {diff.old} → {diff.new}"), ""]
     if diff.empty:
         lines.append("No records changed.")
         return "\n".join(lines) + "\n"
-    lines.append(f"**Records:** {counts['added']} added, {counts['removed']} removed, {counts['changed']} changed.")
+    summary = f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed."
+    lines.append(f"**Records:** {summary}" if markdown else f"Records: {summary}")
     for status in ("added", "removed", "changed"):
         chosen = [r for r in diff.records if r.status == status]
         if not chosen:
@@ -294,18 +312,18 @@ def _markdown(diff: StoreDiff) -> str:
             table = table.drop(columns=["Old"])
         elif status == "removed":
             table = table.drop(columns=["New"])
-        lines += ["", f"### {status.capitalize()} ({len(chosen)})", "", to_markdown(table).rstrip()]
+        lines += ["", heading(3, f"{status.capitalize()} ({len(chosen)})"), "", table_of(table).rstrip()]
         if len(chosen) > _SHOWN:
             lines.append(f"… and {len(chosen) - _SHOWN} more.")
     if diff.boards:
-        lines += ["", "### Leaderboards"]
+        lines += ["", heading(3, "Leaderboards")]
     for board in diff.boards:
         table = pd.DataFrame([{"#": r["new_rank"], "Model": r["name"], "Value": r["new_value"], "Was #": r["old_rank"],
                                "Was": r["old_value"], "Change": r["status"]} for r in board.rows])
         table["#"] = table["#"].astype("Int64")
         table["Was #"] = table["Was #"].astype("Int64")
-        lines += ["", f"#### {board.label}", "", to_markdown(table).rstrip()]
+        lines += ["", heading(4, board.label), "", table_of(table).rstrip()]
         names = {r["model"]: r["name"] for r in board.rows}
         if board.overtaken:
-            lines += ["", "Overtaken: " + "; ".join(f"{names[b]} by {names[a]}" for a, b in board.overtaken) + "."]
+            lines += ["", text("Overtaken: " + "; ".join(f"{names[b]} by {names[a]}" for a, b in board.overtaken) + ".")]
     return "\n".join(lines) + "\n"

@@ -92,12 +92,8 @@ def load(kind: str, store: Path | str | Store | None = None, *, derived: bool = 
     opened = Store.open(store)
     df = to_pandas(opened.table(kind))
     df.attrs["kind"] = kind
-    if "source" in df.columns:
-        sources = opened.table("sources").select(["id", "title", "url"]).to_pylist()
-        df.attrs["sources"] = {s["id"]: {"title": s["title"], "url": s["url"]} for s in sources}
     if derived:
         from benchtables.tables.derived import add_derived
 
         df = add_derived(df, kind)
-    df.attrs["labels"] = {c: COLUMN_LABELS[c] for c in df.columns if c in COLUMN_LABELS}
     return df

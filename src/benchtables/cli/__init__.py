@@ -1,18 +1,22 @@
 """The ``benchtables`` command: a thin layer over the library.
 
 Every command calls a library function and only turns its result into output and an exit
-code: 0 success, 1 a validation or check failure (or an empty result), 2 a usage error.
-Errors become one line on stderr, never a traceback.
+code: 0 success; 1 a problem with the data (validation errors, a stale store, nothing to
+show); 2 a problem with the command or its environment (a usage error, a missing store or
+file, a read-only or full disk). Errors become one line on stderr, never a traceback — even a
+bug in benchtables is one line (exit 2) unless ``BENCHTABLES_DEBUG`` is set.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
 import click
 
 from benchtables.errors import BenchtablesError
+from benchtables.problems import safe_text
 
 __all__ = ["cli", "main"]
 
@@ -46,11 +50,28 @@ def run(argv: Sequence[str] | None = None) -> int:
         click.echo("Aborted.", err=True)
         return 1
     except BenchtablesError as exc:
-        click.echo(f"benchtables: error: {exc}", err=True)
+        click.echo(safe_text(f"benchtables: error: {exc.for_cli()}"), err=True)
         return exc.exit_code
     except BrokenPipeError:  # `benchtables show scores | head`
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:
+        click.echo("benchtables: interrupted", err=True)
+        return 130
+    except OSError as exc:  # the environment: a read-only place, a full disk, a missing file
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        click.echo(safe_text(f"benchtables: error: {exc.strerror or exc}{where}"), err=True)
+        return 2
+    except MemoryError:
+        click.echo("benchtables: error: out of memory", err=True)
+        return 2
+    except Exception as exc:  # a bug: one line, not a traceback (BENCHTABLES_DEBUG=1 shows it)
+        if os.environ.get("BENCHTABLES_DEBUG"):
+            raise
+        click.echo(safe_text(f"benchtables: internal error: {type(exc).__name__}: {exc} — this is a bug in "
+                             "benchtables; please report it with the command (BENCHTABLES_DEBUG=1 shows where)"),
+                   err=True)
+        return 2
     return int(result or 0)
 
 

@@ -8,14 +8,14 @@ from pathlib import Path
 import click
 
 from benchtables.cli import cli
-from benchtables.cli.options import format_option
+from benchtables.cli.options import chosen_format, format_option
 
 
 @cli.command("diff")
 @click.argument("old")
 @click.argument("new")
-@format_option("markdown", "json", default="markdown")
-def diff_command(old: str, new: str, fmt: str) -> int:
+@format_option("text", "markdown", "json", default=None)
+def diff_command(old: str, new: str, fmt: str | None) -> int:
     """Show how records and leaderboards change from OLD to NEW.
 
     OLD and NEW are store or project directories, or git revisions (main, HEAD, origin/main)
@@ -29,8 +29,11 @@ def diff_command(old: str, new: str, fmt: str) -> int:
             for file in unbuilt(spec, store):
                 click.echo(f"warning: {file} at {spec} is not in that revision's store: was `benchtables build` "
                            "run and the store committed?", err=True)
-        click.echo(result.to_markdown() if fmt == "markdown" else json.dumps(result.to_dict(), indent=2,
-                                                                                ensure_ascii=False))
+        fmt = chosen_format(fmt)
+        if fmt == "json":
+            click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            click.echo(result.to_markdown() if fmt == "markdown" else result.to_text(), nl=False)
     return 0
 
 

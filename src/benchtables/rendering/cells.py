@@ -1,8 +1,10 @@
 """Cell text: numbers written the way papers write them, and text made safe for each format.
 
-Formatting decides *what* a cell says (``70B``, ``5.76e23``, ``69.3``, ``>100B``);
-escaping decides how that text survives a format (a ``|`` must not split a Markdown row, a
-``<script>`` must not run in HTML, a ``%`` must not comment out LaTeX).
+Formatting decides *what* a cell says (``70B``, ``5.76e23``, ``69.3``, ``>100B``); escaping
+decides how that text survives a format: a ``|`` must not split a Markdown row, ``@name`` must
+not notify anyone in a pull-request comment, a ``<script>`` must not run in HTML, a ``%`` or
+``\\input`` must not act in LaTeX, a cell starting with ``=`` must not be a spreadsheet formula,
+and a link must be a link to an http(s) page, whatever the store holds.
 """
 
 from __future__ import annotations
@@ -11,15 +13,29 @@ import html
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from benchtables.units import format_compute, format_count, format_number
 
-__all__ = ["column_formatter", "escape_html", "escape_latex", "escape_markdown", "is_missing", "qualified", "qualifier_map", "visible"]
+__all__ = [
+    "cell_text",
+    "column_formatter",
+    "csv_cell",
+    "escape_html",
+    "escape_latex",
+    "escape_markdown",
+    "is_missing",
+    "qualified",
+    "qualifier_map",
+    "safe_url",
+    "visible",
+]
 
 COUNT_UNITS = {"parameters", "tokens", "chips", "tokens/s", "hours"}
 _QUALIFIER_TEXT = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "~": "≈"}
+Formatter = Callable[[Any], str]
 
 
 def is_missing(value: Any) -> bool:
@@ -35,6 +51,8 @@ def _decimals(values: Sequence[float], cap: int) -> int:
     """The fewest decimals (up to ``cap``) that show every value as precisely as it is stored."""
     needed = 0
     for v in values:
+        if not math.isfinite(v):
+            continue
         for d in range(cap + 1):
             if math.isclose(round(v, d), v, rel_tol=0, abs_tol=10 ** -(cap + 3)):
                 needed = max(needed, d)
@@ -44,26 +62,45 @@ def _decimals(values: Sequence[float], cap: int) -> int:
     return needed
 
 
-def column_formatter(values: Sequence[Any], unit: str | None, precision: int | None = None):
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _finite_or(text: Callable[[float], str]) -> Formatter:
+    def write(v: Any) -> str:
+        if not _number(v):
+            return str(v)
+        if not math.isfinite(v):
+            return "∞" if v > 0 else "−∞" if v < 0 else ""
+        return text(v)
+
+    return write
+
+
+def column_formatter(values: Sequence[Any], unit: str | None, precision: int | None = None) -> Formatter:
     """A function that writes one cell of a column, chosen from the column's unit and values.
 
     Counts (parameters, tokens, chips) are written ``70B``; compute in FLOP ``5.76e23``;
-    other numbers with one precision for the whole column, the fewest decimals that show
-    every stored value exactly (``60.0`` next to ``67.6``; ``0.305`` next to ``0.31``),
-    at most ``precision`` decimals (default 4).
+    other numbers with one precision for the whole column: ``precision`` decimals when given,
+    else the fewest decimals that show every stored value exactly (``60.0`` next to ``67.6``;
+    ``0.305`` next to ``0.31``), at most 4. Magnitudes from 10¹⁵ on are powers of ten.
     """
-    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool) and not is_missing(v)]
+    numbers = [float(v) for v in values if _number(v) and not is_missing(v)]
     if unit in COUNT_UNITS:
-        return lambda v: format_count(v)
+        return _finite_or(lambda v: format_count(v, precision if precision is not None else 2))
     if unit == "FLOP":
-        return lambda v: format_compute(v)
-    if not numbers or all(float(v).is_integer() for v in numbers) and unit not in ("percent",):
-        return lambda v: format_number(v, 0) if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
-    decimals = _decimals([float(v) for v in numbers], 4 if precision is None else precision)
-    return lambda v: f"{v:.{decimals}f}" if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
+        return _finite_or(lambda v: format_compute(v))
+    if any(abs(v) >= 1e15 for v in numbers if math.isfinite(v)):  # fixed decimals would print 300 digits
+        return _finite_or(lambda v: format_compute(v, 4) if abs(v) >= 1e15 else format_number(v, precision or 4))
+    if precision is not None:
+        return _finite_or(lambda v: f"{v:.{precision}f}")
+    if not numbers or all(v.is_integer() for v in numbers if math.isfinite(v)) and unit not in ("percent",):
+        return _finite_or(lambda v: format_number(v, 0))
+    decimals = _decimals(numbers, 4)
+    return _finite_or(lambda v: f"{v:.{decimals}f}")
 
 
-def cell_text(value: Any, fmt) -> str:
+def cell_text(value: Any, fmt: Formatter) -> str:
     """The text of one cell: missing → empty, lists joined, booleans as ✓, numbers formatted."""
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
@@ -73,7 +110,7 @@ def cell_text(value: Any, fmt) -> str:
         return ""
     if isinstance(value, bool):
         return "✓" if value else ""
-    if isinstance(value, int | float):
+    if _number(value):
         return fmt(value)
     return str(value)
 
@@ -85,16 +122,6 @@ def qualified(text: str, qualifier: str | None) -> str:
     return f"{_QUALIFIER_TEXT.get(qualifier, qualifier)}{text}"
 
 
-def visible(text: str, *, one_line: bool = True) -> str:
-    """Whitespace runs as one space (for one-line cells) and control characters as U+FFFD.
-
-    Control characters are invisible, and tabulate reads "\x01" as a rule between rows.
-    """
-    if one_line:
-        text = re.sub(r"\s+", " ", text)
-    return "".join("\ufffd" if unicodedata.category(c) == "Cc" and c not in "\n" else c for c in text)
-
-
 def qualifier_map(qualifiers: Any) -> dict[str, str]:
     """Field → qualifier (">", "<=", "~"…) from a record's qualifiers list."""
     out: dict[str, str] = {}
@@ -104,18 +131,39 @@ def qualifier_map(qualifiers: Any) -> dict[str, str]:
         return out
     for q in qualifiers:
         for op in (">=", "<=", ">", "<", "~"):
-            if q.endswith(op):
+            if isinstance(q, str) and q.endswith(op):
                 out[q[: -len(op)]] = op
                 break
     return out
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#&!~])")
+# --------------------------------------------------------------------------- escaping
+
+
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def visible(text: str, *, one_line: bool = True) -> str:
+    """Whitespace runs as one space (for one-line cells); control and invisible characters as U+FFFD.
+
+    Control characters are invisible, and tabulate reads "\\x01" as a rule between rows; bidi
+    overrides would reorder what readers see.
+    """
+    if one_line:
+        text = re.sub(r"\s+", " ", text)
+    text = _INVISIBLE.sub("\ufffd", text)
+    return "".join("\ufffd" if unicodedata.category(c) == "Cc" and c not in "\n" else c for c in text)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#&!~$])")
+#: ``@name`` at the start of a word notifies that user or team in a GitHub comment.
+_MENTION = re.compile(r"(?<![\w.@])@(?=[A-Za-z0-9])")
 
 
 def escape_markdown(text: str) -> str:
-    """Text that stays one plain cell of a GitHub table: no row breaks, no markup, no HTML."""
-    return _MD_SPECIAL.sub(r"\\\1", visible(text))
+    """Text that stays one plain cell of a GitHub table: no row breaks, no markup, no HTML, no
+    links, and no @-mentions (a word joiner after ``@`` keeps it from notifying anyone)."""
+    return _MENTION.sub("@\u2060", _MD_SPECIAL.sub(r"\\\1", visible(text)))
 
 
 _LATEX_SPECIAL = {
@@ -132,3 +180,26 @@ def escape_latex(text: str) -> str:
 
 def escape_html(text: str) -> str:
     return html.escape(visible(text.replace("\r\n", "\n"), one_line=False), quote=True).replace("\n", "<br>")
+
+
+def safe_url(url: Any) -> str | None:
+    """An http(s) URL with every character that could end or change the markup around it
+    percent-encoded (spaces, quotes, brackets, parentheses, braces, backslashes, ``%`` kept only
+    before two hex digits); None for anything that is not an http(s) URL."""
+    if not isinstance(url, str) or not re.match(r"^https?://[^\s/?#]+", url.strip(), re.IGNORECASE):
+        return None
+    text = visible(url.strip())
+    text = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", text)
+    return quote(text, safe="/:?#=&;,+@!*.~-_%") or None
+
+
+def csv_cell(value: Any) -> Any:
+    """A value safe in a spreadsheet: text starting with ``= + - @`` (or a tab or carriage
+    return) gets a leading ``'`` so it is not run as a formula; numbers are left as they are."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(value)
+            return value
+        except ValueError:
+            return "'" + value
+    return value

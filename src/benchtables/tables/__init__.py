@@ -1,4 +1,5 @@
-"""Tables made from the store: leaderboards, comparisons, suite rankings, derived figures, Pareto fronts."""
+"""Tables made from the store: leaderboards, comparisons, suite rankings, state of the art over
+time, derived figures and Pareto fronts — each a :class:`~benchtables.tables.view.TableView`."""
 
 from benchtables.tables.compare import compare
 from benchtables.tables.derived import (
@@ -11,9 +12,14 @@ from benchtables.tables.derived import (
 )
 from benchtables.tables.leaderboard import leaderboard
 from benchtables.tables.pareto import pareto, pareto_mask
+from benchtables.tables.select import ModelFilter
 from benchtables.tables.suites import mean_win_rate, suite_leaderboard
+from benchtables.tables.view import SourceInfo, TableView
 
 __all__ = [
+    "ModelFilter",
+    "SourceInfo",
+    "TableView",
     "add_derived",
     "chinchilla_optimal_tokens",
     "chinchilla_ratio",

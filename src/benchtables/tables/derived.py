@@ -2,11 +2,18 @@
 
 Each is a plain function of its inputs (numbers or pandas Series), so it can be used on any
 frame; :func:`add_derived` adds them as columns to a loaded table.
+
+A derived number is only as exact as what it comes from. When an input is a bound (``>100B``
+parameters) or approximate (``≈7M``), the derived figure carries it: 6·N·D of ``>100B`` and
+``>2T`` is ``>1.2e24``; a ratio flips the bound of its divisor (``>2T`` tokens ÷ ``70B``
+parameters is ``>28.6``, but ``2T`` ÷ ``>100B`` is ``<20``). Where the bounds point both ways
+(``>2T`` ÷ ``>100B``) nothing can be said, and the figure is left empty rather than printed
+as if it were known.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -16,6 +23,7 @@ __all__ = [
     "add_derived",
     "chinchilla_optimal_tokens",
     "chinchilla_ratio",
+    "combine_qualifiers",
     "compute_6nd",
     "sampling_cost",
     "tokens_per_parameter",
@@ -52,13 +60,55 @@ def sampling_cost(steps: T, cost_per_step: T) -> T:
     return steps * cost_per_step  # type: ignore[operator]
 
 
+_FLIP = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
+
+
+def combine_qualifiers(qualifiers: list[str], inputs: list[str], divisors: tuple[str, ...] = ()) -> str | None:
+    """The qualifier of a figure computed from ``inputs`` (fields of one record), or ``"?"`` when
+    the inputs' bounds point both ways; ``None`` when it is exact.
+
+    ``divisors``: inputs the figure divides by, whose bounds flip.
+    """
+    marks: dict[str, str] = {}
+    for q in qualifiers:
+        for op in (">=", "<=", ">", "<", "~"):
+            if q.endswith(op):
+                marks.setdefault(q[: -len(op)], op)
+                break
+    bounds: set[str] = set()
+    approximate = False
+    for name in inputs:
+        op = marks.get(name)
+        if op == "~":
+            approximate = True
+        elif op is not None:
+            bounds.add(_FLIP[op] if name in divisors else op)
+    directions = {b[0] for b in bounds}
+    if len(directions) > 1:
+        return "?"
+    if bounds:
+        return next(iter(bounds)) if len(bounds) == 1 else directions.pop()
+    return "~" if approximate else None
+
+
+#: Derived column → (inputs, divisors).
+_DERIVED: dict[str, tuple[list[str], tuple[str, ...]]] = {
+    "tokens_per_parameter": (["tokens", "parameters"], ("parameters",)),
+    "compute_6nd": (["parameters", "tokens"], ()),
+    "chinchilla_tokens": (["parameters"], ()),
+    "chinchilla_ratio": (["tokens", "parameters"], ("parameters",)),
+}
+
+
 def add_derived(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     """``df`` with the derived columns of its table kind added (a copy).
 
     training: ``tokens_per_parameter``, ``compute_6nd``, ``training_compute`` (reported,
     else 6·N·D) with ``compute_estimated`` saying which, ``chinchilla_tokens`` and
-    ``chinchilla_ratio``. sampling: ``sampling_cost`` filled from steps × cost_per_step.
-    Other kinds are returned unchanged. ``attrs["derived"]`` names the columns added.
+    ``chinchilla_ratio``, each carrying its inputs' bound or approximation in the row's
+    ``qualifiers`` (and left empty when they point both ways). sampling: ``sampling_cost``
+    filled from steps × cost_per_step. Other kinds are returned unchanged.
+    ``attrs["derived"]`` names the columns added.
     """
     out = df.copy()
     units = dict(df.attrs.get("units", {}))
@@ -69,9 +119,43 @@ def add_derived(df: pd.DataFrame, kind: str) -> pd.DataFrame:
         out["training_compute"] = out["compute"].fillna(out["compute_6nd"])
         out["chinchilla_tokens"] = chinchilla_optimal_tokens(out["parameters"])
         out["chinchilla_ratio"] = chinchilla_ratio(out["tokens"], out["parameters"])
+        _qualify(out)
         units.update(compute_6nd="FLOP", training_compute="FLOP", chinchilla_tokens="tokens",
                      tokens_per_parameter="tokens per parameter", chinchilla_ratio="× optimal")
     elif kind == "sampling":
         out["sampling_cost"] = out["sampling_cost"].fillna(sampling_cost(out["steps"].astype(float), out["cost_per_step"]))
     out.attrs = {**df.attrs, "units": units, "derived": [c for c in out.columns if c not in df.columns]}
     return out
+
+
+def _qualify(out: pd.DataFrame) -> None:
+    """Derived columns take the qualifiers of their inputs (see the module docstring)."""
+    if "qualifiers" not in out.columns:
+        return
+    lists: list[list[str]] = [list(q) if isinstance(q, list | tuple) else list(getattr(q, "tolist", lambda: [])())
+                              for q in out["qualifiers"]]
+    estimated_compute = out["compute_estimated"].to_numpy(dtype=bool)
+    for i, qualifiers in enumerate(lists):
+        if not qualifiers:
+            continue
+        added: list[str] = []
+        for column, (inputs, divisors) in _DERIVED.items():
+            mark = combine_qualifiers(qualifiers, inputs, divisors)
+            if mark == "?":
+                out.loc[out.index[i], column] = float("nan")  # nothing can be said: not a number to print
+            elif mark is not None:
+                added.append(f"{column}{mark}")
+        if estimated_compute[i]:
+            mark = combine_qualifiers(qualifiers, ["parameters", "tokens"])
+            if mark == "?":
+                out.loc[out.index[i], "training_compute"] = float("nan")
+            elif mark is not None:
+                added.append(f"training_compute{mark}")
+        lists[i] = sorted(set(qualifiers) | set(added))
+    out["qualifiers"] = _object_series(lists, out.index)
+
+
+def _object_series(values: list[Any], index: Any) -> pd.Series:
+    import pandas as pd
+
+    return pd.Series(values, index=index, dtype=object)

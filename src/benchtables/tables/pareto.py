@@ -11,6 +11,8 @@ from benchtables.registry import Registry
 if TYPE_CHECKING:
     import pandas as pd
 
+    from benchtables.tables.view import TableView
+
 __all__ = ["COMPARABLE", "comparable", "pareto", "pareto_mask"]
 
 #: Per record kind, the columns two rows must share for their numbers to be comparable: an
@@ -72,7 +74,7 @@ def pareto_mask(df: pd.DataFrame, x: str, y: str, *, minimize: Directions = None
 
 
 def pareto(df: pd.DataFrame, x: str, y: str, *, minimize: Directions = None, by: str | Sequence[str] | None = None,
-           within: Sequence[str] | None = None, mix_settings: bool = False) -> pd.DataFrame:
+           within: Sequence[str] | None = None, mix_settings: bool = False, store: Any = None) -> TableView:
     """The rows of ``df`` on the Pareto front of ``y`` against ``x``, sorted by ``x``.
 
     Example: ``bt.pareto(bt.load("sampling"), x="sampling_cost", y="fid")`` — the model
@@ -82,19 +84,34 @@ def pareto(df: pd.DataFrame, x: str, y: str, *, minimize: Directions = None, by:
     (default for a loaded table: :data:`COMPARABLE` of its kind, e.g. a sampling row's dataset
     and resolution). When the rows span several such settings, those not named in ``by``, the
     setting with the most rows is used and the caption says so, the others are listed in
-    ``attrs["notes"]``; ``mix_settings=True`` puts them all on one front.
+    notes; ``mix_settings=True`` puts them all on one front. Returns a
+    :class:`~benchtables.tables.view.TableView` (``.frame`` is the DataFrame).
     """
+    from benchtables.frames import COLUMN_LABELS
+    from benchtables.tables.view import TableView
+
     groups = [by] if isinstance(by, str) else list(by or [])
     rows, setting, notes = comparable(df, x, y, by=by, within=within, mix_settings=mix_settings)
     mask = pareto_mask(rows, x, y, minimize=minimize, by=by)
     front = rows[mask.to_numpy()].sort_values([*groups, x], kind="stable")
     front = front.reset_index(drop=True)
-    labels = df.attrs.get("labels", {})
     registry = Registry.shipped()
     ways = [("lower" if _minimize(a, minimize, i, registry) else "higher") + " is better" for i, a in enumerate((x, y))]
+    labels = {c: COLUMN_LABELS[c] for c in front.columns if c in COLUMN_LABELS}
     caption = f"Pareto front: {labels.get(y, y)} ({ways[1]}) against {labels.get(x, x)} ({ways[0]}){setting}"
-    front.attrs = {**df.attrs, "notes": notes, "best": {}, "flagged": {}, "caption": caption}
-    return front
+    qualifiers = [list(q) if isinstance(q, list | tuple) else [] for q in front["qualifiers"]] \
+        if "qualifiers" in front.columns else None
+    sources: dict[str, Any] = {}
+    first_party = None
+    if "source" in front.columns:
+        from benchtables.tables.select import ScoreView
+
+        sources = ScoreView.open(store).source_info(list(front["source"].dropna()))
+        if "first_party" in front.columns:
+            first_party = [bool(v) for v in front["first_party"]]
+    return TableView(front, caption=caption, notes=notes, labels=labels, units=dict(df.attrs.get("units", {})),
+                     qualifiers=qualifiers, sources=sources, source_column="source" if sources else None,
+                     first_party=first_party, hidden={"qualifiers", "first_party"})
 
 
 def comparable(df: pd.DataFrame, x: str, y: str, *, by: str | Sequence[str] | None = None,

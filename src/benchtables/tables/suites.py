@@ -1,10 +1,12 @@
 """Rankings across benchmarks: a suite's mean and HELM-style mean win rate.
 
-A suite (shipped as data, e.g. ``open-llm-v1``) names (benchmark, metric, setting) members.
-A model's suite score is the mean of its member scores; its *mean win rate* is, averaged
-over members, the share of the other ranked models it beats on that member (ties count
-half), as HELM reports it. Only models with every member are ranked unless asked; then the
-row says how many members it has.
+A suite (shipped as data, e.g. ``open-llm-v1``) names (benchmark, metric, setting) members;
+a member that names no split is on its benchmark's standard split, like any score. A model's
+suite score is the mean of its member scores; its *mean win rate* is, averaged over members,
+the share of the other ranked models it beats on that member (ties count half), as HELM
+reports it. Only models with every member are ranked unless asked (``require_all=False``);
+then the row says how many members it has. A model with a number for a member's benchmark in
+another setting (``acc`` where the suite uses ``acc_norm``) is named in the notes, not counted.
 
 Sources often state a suite's average themselves (the Open LLM Leaderboard average a paper
 quotes). That number is shown beside the computed mean (``reported``), and a model that has
@@ -15,18 +17,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from benchtables.errors import EmptyResultError, UsageError
-from benchtables.schemas import SuiteMember
 from benchtables.store import Store
-from benchtables.tables.leaderboard import competition_rank, model_columns
-from benchtables.tables.select import ScoreView, Setting
+from benchtables.tables.leaderboard import model_columns
+from benchtables.tables.ranks import competition_rank
+from benchtables.tables.select import ModelFilter, ScoreView, Setting
+from benchtables.tables.view import TableView
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["mean_win_rate", "suite_leaderboard"]
+__all__ = ["mean_win_rate", "member_setting", "suite_leaderboard"]
 
 
 def mean_win_rate(matrix: pd.DataFrame, higher_is_better: Sequence[bool]) -> pd.Series:
@@ -49,24 +54,36 @@ def mean_win_rate(matrix: pd.DataFrame, higher_is_better: Sequence[bool]) -> pd.
     return pd.concat(rates, axis=1).mean(axis=1, skipna=True)
 
 
-def _member_label(view: ScoreView, member: SuiteMember, full: bool = False) -> str:
-    """``ARC-Challenge (25-shot)`` for a column; with ``full``, metric and every setting for the notes."""
+def member_setting(view: ScoreView, member: Any) -> tuple[Any, Any, Setting]:
+    """A suite member's benchmark, metric and setting (its split: the benchmark's standard one if unsaid)."""
     b, m = view.target(member.benchmark, member.metric)
+    from benchtables.spec import TextForm, normalize_text
+
+    setting = normalize_text(member.setting, TextForm.SETTING) if member.setting else None
+    return b, m, Setting(member.n_shot, setting, member.split or b.split, member.subset)
+
+
+def _label(view: ScoreView, member: Any, full: bool = False) -> str:
+    """``ARC-Challenge (25-shot)`` for a column; with ``full``, metric and every setting for the notes."""
+    b, m, setting = member_setting(view, member)
     if not full:
         shots = Setting(member.n_shot).label()
         return f"{b.name} ({shots})" if shots else b.name
-    setting = Setting(member.n_shot, member.setting, member.split, member.subset).label()
     label = f"{b.name} {m.name}"
-    return f"{label} ({setting})" if setting else label
+    described = setting.label(b.split)
+    return f"{label} ({described})" if described else label
 
 
-def _member_values(view: ScoreView, member: SuiteMember, prefer: str, include_baselines: bool) -> pd.Series:
+def _member_values(view: ScoreView, member: Any, prefer: str, include_baselines: bool,
+                   filters: ModelFilter | None) -> pd.Series:
     import pandas as pd
 
-    requested = {"n_shot": member.n_shot, "setting": member.setting, "split": member.split, "subset": member.subset}
+    b, m, setting = member_setting(view, member)
+    requested = {"n_shot": setting.n_shot, "setting": setting.setting, "split": setting.split,
+                 "subset": setting.subset}
     try:
-        selection = view.select(member.benchmark, member.metric, requested=requested, prefer=prefer,
-                                include_baselines=include_baselines, exact=True)
+        selection = view.select(b.id, m.id, requested=requested, prefer=prefer, include_baselines=include_baselines,
+                                exact=True, filters=filters)
     except EmptyResultError:
         return pd.Series(dtype=float)
     table = selection.rows.select(["model", "value"]).to_pydict()
@@ -74,8 +91,8 @@ def _member_values(view: ScoreView, member: SuiteMember, prefer: str, include_ba
 
 
 def suite_leaderboard(suite: str, *, prefer: str = "original", top: int | None = None, require_all: bool = True,
-                      columns: Sequence[str] = (), include_baselines: bool = False, allow_empty: bool = False,
-                      store: Path | str | Store | None = None) -> pd.DataFrame:
+                      columns: Sequence[str] = (), include_baselines: bool = False, filters: ModelFilter | None = None,
+                      allow_empty: bool = False, store: Path | str | Store | None = None) -> TableView:
     """Rank models by a suite's mean; see the module docstring for the rules."""
     import pandas as pd
 
@@ -84,35 +101,37 @@ def suite_leaderboard(suite: str, *, prefer: str = "original", top: int | None =
     view = ScoreView.open(store)
     spec = view.registry.suite(suite)
     members = spec.members
-    labels = [_member_label(view, m) for m in members]
-    matrix = pd.DataFrame({label: _member_values(view, m, prefer, include_baselines)
+    labels = [_label(view, m) for m in members]
+    matrix = pd.DataFrame({label: _member_values(view, m, prefer, include_baselines, filters)
                            for label, m in zip(labels, members, strict=True)})
     directions = [view.target(m.benchmark, m.metric)[1].higher_is_better for m in members]
     counts = matrix.notna().sum(axis=1)
-    complete = counts == len(members)
     reported = pd.Series(dtype=float)
     if spec.reported_as is not None:
-        reported = _member_values(view, spec.reported_as, prefer, include_baselines)
-    index = sorted(set(matrix.index[complete if require_all else counts > 0]) | set(reported.index))
-    matrix = matrix.reindex(index)
-    counts = counts.reindex(index).fillna(0).astype(int)
-    computed = matrix.mean(axis=1, skipna=True).where(counts == len(members) if require_all else counts > 0)
-    reported = reported.reindex(index)
+        reported = _member_values(view, spec.reported_as, prefer, include_baselines, filters)
+    eligible = counts == len(members) if require_all else counts > 0
+    index = sorted(set(matrix.index[eligible]) | set(reported.index))
     if not index:
         if allow_empty:
-            df = pd.DataFrame(columns=["rank", "model", "name", "value"])
-            df.attrs.update(caption=f"{spec.name}: no model has all {len(members)} members", notes=[])
-            return df
-        raise EmptyResultError(f"no model has every member of suite {spec.id!r} ({', '.join(labels)}), "
-                               "and no source reports its average; pass require_all=False (--partial) to rank partial rows")
-    use_computed = computed.notna() & ((counts == len(members)) | reported.isna())
-    ranked_on_members = counts == len(members) if require_all else counts > 0
+            return TableView(pd.DataFrame(columns=["rank", "name", "value"]),
+                             caption=f"{spec.name}: no model has all {len(members)} members")
+        raise EmptyResultError(f"no model has every member of suite {spec.id!r} ({', '.join(labels)}), and no source "
+                               "reports its average; rank models with some members with {partial}",
+                               options={"partial": ("require_all=False", "--partial")})
+    matrix = matrix.reindex(index)
+    counts = counts.reindex(index).fillna(0).astype(int)
+    complete = counts == len(members)
+    ranked_on_members = complete if require_all else counts > 0
+    computed = matrix.mean(axis=1, skipna=True).where(ranked_on_members)
+    reported = reported.reindex(index)
+    use_computed = computed.notna() & (complete | reported.isna())
     value = computed.where(use_computed, reported)
     models = model_columns(view).reindex(index)
-    df = pd.DataFrame({
+    frame = pd.DataFrame({
+        "rank": competition_rank(value.to_numpy(dtype=float), True),
         "model": index,
-        "name": models["name"].to_numpy(),
-        "organization": models["organization"].to_numpy(),
+        "name": models["name"].to_numpy(dtype=object),
+        "organization": models["organization"].to_numpy(dtype=object),
         "parameters": models["parameters"].to_numpy(dtype=float),
         "value": value.to_numpy(dtype=float),
         "win_rate": (mean_win_rate(matrix[ranked_on_members], directions).reindex(index) * 100).to_numpy(dtype=float),
@@ -121,30 +140,46 @@ def suite_leaderboard(suite: str, *, prefer: str = "original", top: int | None =
         "basis": ["computed" if u else "reported" for u in use_computed],
     })
     for label in labels:
-        df[label] = matrix[label].to_numpy(dtype=float)
-    df.insert(0, "rank", competition_rank(df["value"], True))
-    df = df.sort_values(["rank", "model"], kind="stable").reset_index(drop=True)
+        frame[label] = matrix[label].to_numpy(dtype=float)
+    frame = frame.sort_values(["rank", "model"], kind="stable").reset_index(drop=True)
     if top is not None:
-        df = df[df["rank"] <= top].reset_index(drop=True)
-    disputed = (df["reported"].notna() & df["basis"].eq("computed") & ((df["reported"] - df["value"]).abs() > 0.5))
-    described = ", ".join(_member_label(view, m, full=True) for m in members)
+        frame = frame[frame["rank"] <= top].reset_index(drop=True)
+    disputed = frame["reported"].notna() & frame["basis"].eq("computed") & ((frame["reported"] - frame["value"]).abs() > 0.5)
+    described = ", ".join(_label(view, m, full=True) for m in members)
     notes = [f"Mean of {described}; win rate as in HELM (share of other models beaten, averaged)."]
-    if (df["basis"] == "reported").any():
+    if spec.id == "open-llm-v2":
+        notes.append("Normalised scores: each raw score rescaled so that random guessing is 0 and a perfect score 100.")
+    if (frame["basis"] == "reported").any():
         notes.append("basis = reported: the source's own average, where member scores are not in the store.")
     if disputed.any():
         notes.append("⚠ the reported average differs from the mean of the member scores by more than 0.5 points.")
-    df.attrs.update(
-        caption=f"{spec.name} — mean of {len(members)} benchmarks, higher is better",
-        notes=notes,
-        suite=spec.id,
+    notes += _near_misses(view, members, labels, frame, matrix)
+    positions = np.arange(len(frame))
+    return TableView(
+        frame, caption=f"{spec.name} — mean of {len(members)} benchmarks, higher is better", notes=notes,
         units={"value": "percent", "win_rate": "percent", "reported": "percent", "parameters": "parameters",
                **{label: "percent" for label in labels}},
         precision={"value": 2, "reported": 2, "win_rate": 1, **{label: 2 for label in labels}},
         labels={"rank": "#", "name": "Model", "organization": "Organization", "parameters": "Params",
                 "value": "Average", "win_rate": "Win rate", "members": "Members", "reported": "Reported",
                 "basis": "Basis"},
-        best={"value": list(df.index[df["rank"] == 1]), "win_rate": list(df.index[df["win_rate"] == df["win_rate"].max()])},
-        flagged={"reported": list(df.index[disputed])},
-        hidden=["model"],
-    )
-    return df
+        best={"value": set(positions[frame["rank"].to_numpy() == 1].tolist()),
+              "win_rate": set(positions[(frame["win_rate"] == frame["win_rate"].max()).to_numpy()].tolist())},
+        flagged={"reported": set(positions[disputed.to_numpy()].tolist())},
+        hidden={"model"}, meta={"suite": spec.id})
+
+
+def _near_misses(view: ScoreView, members: Sequence[Any], labels: Sequence[str], frame: pd.DataFrame,
+                 matrix: pd.DataFrame) -> list[str]:
+    """Notes on models that have a member's benchmark in another setting or metric (not counted)."""
+    notes = []
+    shown = list(frame["model"])
+    names = dict(zip(frame["model"], frame["name"], strict=True))
+    for member, label in zip(members, labels, strict=True):
+        b, m, setting = member_setting(view, member)
+        missing = [model for model in shown if model in matrix.index and np.isnan(matrix.loc[model, label])]
+        near = view.near_misses(b, m, setting, missing)
+        wanted = setting.label(b.split) or "as the suite runs it"
+        for model, what in sorted(near.items()):
+            notes.append(f"{names.get(model) or model} has {b.name} as {what}, not {m.id} ({wanted}): not counted.")
+    return notes
