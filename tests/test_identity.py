@@ -211,3 +211,58 @@ def test_setting_in_name_keeps_the_name(name, setting):
         expected = {" (5-shot)": 5, " (One-shot)": 1, " (Zero-shot)": 0, " 8-shot": 8}.get(setting)
         if expected is not None and not any(c.isdigit() for c in name[-3:]):
             assert n_shot == expected
+
+
+# --------------------------------------------------------------------------- suites and settings meet
+
+LLAMA_2_70B = """\
+source: {id: oll-page, title: Open LLM Leaderboard page for Llama-2-70b, url: 'https://huggingface.co/spaces/HuggingFaceH4/open_llm_leaderboard?query=meta-llama/Llama-2-70b-hf', year: 2023}
+scores:
+  - {model: meta-llama/Llama-2-70b-hf, benchmark: ARC-Challenge, METRIC_ARC n_shot: 25, value: 67.32, where: leaderboard row}
+  - {model: meta-llama/Llama-2-70b-hf, benchmark: HellaSwag, METRIC_HS n_shot: 10, value: 87.33, where: leaderboard row}
+  - {model: meta-llama/Llama-2-70b-hf, benchmark: MMLU, n_shot: 5, value: 69.83, where: leaderboard row}
+  - {model: meta-llama/Llama-2-70b-hf, benchmark: TruthfulQA, metric: mc2, n_shot: 0, value: 44.92, where: leaderboard row}
+"""
+
+
+def test_typed_leaderboard_numbers_meet_the_suite(shipped_project, cli):
+    """The four Open LLM Leaderboard v1 numbers of Llama-2-70b, typed as the page shows them (no split)."""
+    (shipped_project / "data/entries/oll-page.yaml").write_text(
+        LLAMA_2_70B.replace("METRIC_ARC ", "metric: acc_norm, ").replace("METRIC_HS ", "metric: acc_norm, "))
+    assert cli("build").code == 0
+    board = cli("leaderboard", "--suite", "open-llm-v1", "--format", "json")
+    rows = {r["model"]: r for r in json.loads(board.out)["rows"]}
+    assert rows["llama-2-70b"]["value"] == pytest.approx(67.35)  # (67.32 + 87.33 + 69.83 + 44.92) / 4
+    assert rows["llama-2-70b"]["basis"] == "computed"
+
+
+def test_a_metric_left_out_is_named_with_the_one_the_suite_uses(shipped_project, cli):
+    path = shipped_project / "data/entries/oll-page.yaml"
+    path.write_text(LLAMA_2_70B.replace("METRIC_ARC ", "").replace("METRIC_HS ", ""))
+    report = json.loads(cli("validate", "--format", "json", path).out)
+    defaulted = [p for p in report["problems"] if p["code"] == "metric_defaulted"]
+    assert {p["line"] for p in defaulted} == {3, 4}  # ARC and HellaSwag; MMLU and TruthfulQA have one metric or name it
+    assert all("acc assumed" in p["message"] and "acc_norm" in p["message"] and "Open LLM Leaderboard v1" in p["message"]
+               for p in defaulted)
+
+
+def test_split_less_mmlu_numbers_of_every_source_share_one_leaderboard(shipped_project, cli):
+    (shipped_project / "data/entries/oll-page.yaml").write_text(
+        LLAMA_2_70B.replace("METRIC_ARC ", "metric: acc_norm, ").replace("METRIC_HS ", "metric: acc_norm, ")
+        .replace("benchmark: MMLU, n_shot: 5", "benchmark: MMLU, split: test, n_shot: 5"))  # the split named: the same
+    assert cli("build").code == 0
+    board = json.loads(cli("leaderboard", "mmlu", "--format", "json").out)
+    models = {r["model"] for r in board["rows"]}
+    assert {"palm-540b", "chinchilla-70b", "llama-2-70b"} <= models  # papers, and the typed leaderboard number
+    assert "5-shot" in board["caption"] and "split" not in board["caption"].replace("standard split", "")
+
+
+def test_lm_eval_runs_of_three_members_rank_as_a_partial_row(project, cli):
+    runs = sorted((IDENTITY / "oll-v1-lm-eval").glob("*.json"))
+    assert cli("import", *runs, "-o", "data/entries").code == 0
+    assert cli("build").code == 0
+    assert cli("leaderboard", "--suite", "open-llm-v1").code == 1  # nobody has all four
+    board = json.loads(cli("leaderboard", "--suite", "open-llm-v1", "--partial", "--format", "json").out)
+    (row,) = board["rows"]
+    assert row["model"] == "meta-llama-meta-llama-3-8b" and row["members"] == "3/4"
+    assert row["value"] == pytest.approx((57.50853242320819 + 65.04059250818972 + 43.93046477915496) / 3)

@@ -45,7 +45,8 @@ def chosen_format(fmt: str | None, output: Path | None = None) -> str:
 
 
 def output_options(func: F) -> F:
-    """--format, --footnotes, --precision, --top, --allow-empty and -o for every command that prints a table."""
+    """--format, --cite, --bib, --footnotes, --precision, --top, --allow-empty and -o for every command that
+    prints a table."""
     func = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
                         help="Write to this file (its suffix picks the format: .md .tex .html .csv .json .txt).")(func)
     func = click.option("--allow-empty", is_flag=True,
@@ -56,9 +57,25 @@ def output_options(func: F) -> F:
                         help="Decimals for numbers, fixed (default: as many as the data need, at most 4); "
                              "CSV and JSON are rounded to it too.")(func)
     func = click.option("--footnotes", is_flag=True, help="Number the sources and list them under the table.")(func)
+    func = click.option("--bib", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="Also write the sources the table cites as BibTeX to this .bib file.")(func)
     func = click.option("--cite", is_flag=True, help="LaTeX: cite each row's source with \\cite{key} "
-                        "(keys as `benchtables export bibtex` writes them).")(func)
+                        "(keys as --bib and `benchtables export bibtex` write them).")(func)
     return format_option(*FORMATS, default=None)(func)
+
+
+def present(view: Any, fmt: str | None, output: Path | None, footnotes: bool, precision: int | None, cite: bool,
+            bib: Path | None) -> str:
+    """A table command's view as text in the chosen format; with ``bib``, its sources' .bib written too."""
+    from benchtables.rendering import render
+
+    if bib is not None:
+        from benchtables.export import export_bibtex
+        from benchtables.files import write_text_atomically
+
+        write_text_atomically(bib, export_bibtex(view))
+        click.echo(f"wrote {bib}", err=True)
+    return render(view, chosen_format(fmt, output), footnotes=footnotes, precision=precision, cite=cite)
 
 
 def model_filter_options(func: F) -> F:

@@ -12,6 +12,7 @@ import click
 from benchtables.cli import cli
 from benchtables.cli.options import (
     chosen_format,
+    present,
     format_option,
     output_options,
     store_option,
@@ -176,7 +177,7 @@ def _where(df: Any, conditions: tuple[str, ...]) -> Any:
 @store_option
 def show_text(kind: str, columns: str | None, conditions: tuple[str, ...], sort: str | None, derived: bool,
               fmt: str | None, cite: bool, footnotes: bool, precision: int | None, top: int | None, allow_empty: bool,
-              output: Path | None, store: Path | None) -> str:
+              output: Path | None, bib: Path | None, store: Path | None) -> str:
     """Print one table of the store (scores, training, utilization, sampling, models, …)."""
     from benchtables.errors import EmptyResultError
     from benchtables.frames import COLUMN_LABELS, SUMMARY_COLUMNS, load
@@ -218,4 +219,4 @@ def show_text(kind: str, columns: str | None, conditions: tuple[str, ...], sort:
                      sources=sources, source_column="source" if sources else None,
                      first_party=[bool(v) for v in df["first_party"]] if "first_party" in df.columns else None,
                      hidden={c for c in ("qualifiers", "first_party") if c not in (columns or "").split(",")})
-    return render(view, chosen_format(fmt, output), footnotes=footnotes, precision=precision, cite=cite)
+    return present(view, fmt, output, footnotes, precision, cite, bib)

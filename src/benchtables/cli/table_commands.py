@@ -10,11 +10,11 @@ import click
 from benchtables.cli import cli
 from benchtables.cli.options import (
     PRODUCERS,
-    chosen_format,
     csv_list,
     model_filter,
     model_filter_options,
     output_options,
+    present,
     store_option,
     table_command,
     verbosity_options,
@@ -23,14 +23,6 @@ from benchtables.errors import RenderError, UsageError
 
 PREFER = ("original", "best", "latest")  # benchtables.tables.select.PREFER, without importing pyarrow
 PARETO_COLUMNS = ("model", "sampler", "steps", "guidance", "distilled", "source", "where")
-PLOT_SUFFIXES = (".png", ".svg", ".pdf")
-
-
-def _render(view: Any, fmt: str | None, output: Path | None, footnotes: bool, precision: int | None,
-            cite: bool) -> str:
-    from benchtables.rendering import render
-
-    return render(view, chosen_format(fmt, output), footnotes=footnotes, precision=precision, cite=cite)
 
 
 @table_command("leaderboard")
@@ -59,7 +51,7 @@ def leaderboard_text(benchmark: str | None, suite: str | None, metric: str | Non
                      setting: str | None, split: str | None, subset: str | None, prefer: str, mix_settings: bool,
                      include_partial: bool, baselines: bool, partial: bool, tolerance: float | None, rank_by: str,
                      columns: str | None, fmt: str | None, cite: bool, footnotes: bool, precision: int | None,
-                     top: int | None, allow_empty: bool, output: Path | None, store: Path | None,
+                     top: int | None, allow_empty: bool, output: Path | None, bib: Path | None, store: Path | None,
                      **filters: Any) -> str:
     """Rank models on a benchmark: comparable numbers only, one row per model.
 
@@ -73,7 +65,7 @@ def leaderboard_text(benchmark: str | None, suite: str | None, metric: str | Non
                        mix_settings=mix_settings, include_baselines=baselines, include_partial=include_partial,
                        tolerance=tolerance, columns=csv_list(columns) or (), require_all=not partial, rank_by=rank_by,
                        filters=model_filter(**filters), allow_empty=allow_empty, store=store)
-    return _render(view, fmt, output, footnotes, precision, cite)
+    return present(view, fmt, output, footnotes, precision, cite, bib)
 
 
 @table_command("compare")
@@ -89,7 +81,7 @@ def leaderboard_text(benchmark: str | None, suite: str | None, metric: str | Non
 @store_option
 def compare_text(models: str | None, benchmarks: str | None, suite: str | None, prefer: str, baselines: bool,
                  fmt: str | None, cite: bool, footnotes: bool, precision: int | None, top: int | None,
-                 allow_empty: bool, output: Path | None, store: Path | None, **filters: Any) -> str:
+                 allow_empty: bool, output: Path | None, bib: Path | None, store: Path | None, **filters: Any) -> str:
     """Compare models across benchmarks: one column per benchmark, best per column in bold."""
     from benchtables.errors import EmptyResultError
     from benchtables.tables.compare import compare
@@ -112,7 +104,7 @@ def compare_text(models: str | None, benchmarks: str | None, suite: str | None, 
         from benchtables.tables.view import TableView
 
         view = TableView(pd.DataFrame(columns=["name"]), caption="No model has scores in these columns")
-    return _render(view, fmt, output, footnotes, precision, cite)
+    return present(view, fmt, output, footnotes, precision, cite, bib)
 
 
 def _directions(minimize_x: bool | None, minimize_y: bool | None, x: str, y: str) -> dict[str, bool]:
@@ -133,7 +125,7 @@ def _directions(minimize_x: bool | None, minimize_y: bool | None, x: str, y: str
 @store_option
 def pareto_text(kind: str, x: str, y: str, by: str | None, minimize_x: bool | None, minimize_y: bool | None,
                 columns: str | None, mix_settings: bool, fmt: str | None, cite: bool, footnotes: bool,
-                precision: int | None, top: int | None, allow_empty: bool, output: Path | None,
+                precision: int | None, top: int | None, allow_empty: bool, output: Path | None, bib: Path | None,
                 store: Path | None) -> str:
     """Print the Pareto front: the rows no other row beats on both x and y."""
     from benchtables.frames import load
@@ -156,7 +148,7 @@ def pareto_text(kind: str, x: str, y: str, by: str | None, minimize_x: bool | No
     view = view.with_frame(front[wanted].reset_index(drop=True))
     if top is not None:
         view = view.head(top)
-    return _render(view, fmt, output, footnotes, precision, cite)
+    return present(view, fmt, output, footnotes, precision, cite, bib)
 
 
 @table_command("sota")
@@ -175,8 +167,8 @@ def pareto_text(kind: str, x: str, y: str, by: str | None, minimize_x: bool | No
 @store_option
 def sota_text(benchmark: str, metric: str | None, n_shot: int | None, setting: str | None, split: str | None,
               subset: str | None, date_of: str, plot_file: Path | None, fmt: str | None, cite: bool, footnotes: bool,
-              precision: int | None, top: int | None, allow_empty: bool, output: Path | None, store: Path | None,
-              **filters: Any) -> str:
+              precision: int | None, top: int | None, allow_empty: bool, output: Path | None, bib: Path | None,
+              store: Path | None, **filters: Any) -> str:
     """The state of the art over time: each number that beat the best before it, with its date."""
     from benchtables.errors import EmptyResultError
     from benchtables.tables.sota import sota
@@ -198,7 +190,7 @@ def sota_text(benchmark: str, metric: str | None, n_shot: int | None, setting: s
         click.echo(f"wrote {save_figure(plot_sota(view), plot_file)}", err=True)
     if top is not None:
         view = view.head(top)
-    return _render(view, fmt, output, footnotes, precision, cite)
+    return present(view, fmt, output, footnotes, precision, cite, bib)
 
 
 @cli.group("plot")
@@ -227,9 +219,8 @@ def plot_pareto_command(kind: str, x: str, y: str, series: str, minimize_x: bool
     df = load(kind, store, derived=True)
     models = load("models", store).set_index("id")
     df["parameters"] = df["model"].map(models["parameters"])
-    df["name"] = df["model"].map(models["name"])
     fig = plot_pareto(df, x, y, series=series, minimize=_directions(minimize_x, minimize_y, x, y) or None,
-                      log_x=not linear_x, mix_settings=mix_settings)
+                      log_x=not linear_x, mix_settings=mix_settings, names=models["name"].dropna().to_dict())
     click.echo(f"wrote {save_figure(fig, output)}")
     return 0
 
@@ -244,10 +235,8 @@ def plot_scaling_command(output: Path, no_labels: bool, store: Path | None) -> i
     from benchtables.frames import load
     from benchtables.rendering.plots import plot_scaling, save_figure
 
-    training = load("training", store)
-    names = load("models", store).set_index("id")["name"]
-    training["name"] = training["model"].map(names)
-    fig = plot_scaling(training, label_points=not no_labels)
+    names = load("models", store).set_index("id")["name"].dropna().to_dict()
+    fig = plot_scaling(load("training", store), label_points=not no_labels, names=names)
     click.echo(f"wrote {save_figure(fig, output)}")
     return 0
 

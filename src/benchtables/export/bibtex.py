@@ -35,6 +35,7 @@ def bibtex_entry(source: SourceInfo) -> str:
     fields: list[tuple[str, str | None]] = [
         ("title", "{" + escape_latex(source.title) + "}"),
         ("author", " and ".join(escape_latex(a) for a in source.authors) or None),
+        ("key", escape_latex(source.id) if not source.authors else None),  # BibTeX sorts by it when no author
         ("year", str(source.year) if source.year else (source.date or "")[:4] or None),
         ("eprint", escape_latex(source.arxiv) if source.arxiv else None),
         ("archivePrefix", "arXiv" if source.arxiv else None),

@@ -189,8 +189,9 @@ def to_latex(data: pd.DataFrame | TableView, *, footnotes: bool = False, precisi
     lines.append(body)
     if layout.notes or layout.sources:
         lines.append("\\par\\footnotesize")
-        lines += [escape_latex(n) + "\\\\" for n in layout.notes]
-        lines += [f"[{n}] {escape_latex(s.title)}{', ' + _latex_url(s.url) if safe_url(s.url) else ''}\\\\"
+        lines += ["{}" + escape_latex(n) + "\\\\" for n in layout.notes]
+        # "{}" first: after a line break \\ a "[" would be read as the break's length
+        lines += [f"{{}}[{n}] {escape_latex(s.title)}{', ' + _latex_url(s.url) if safe_url(s.url) else ''}\\\\"
                   for n, _, s in layout.sources]
     lines.append("\\end{table}")
     return "\n".join(lines) + "\n"

@@ -170,10 +170,16 @@ _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
     "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
     "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+    # symbols benchtables writes itself, as commands any LaTeX setup typesets
+    "⚠": r"$\dagger$", "≈": r"$\approx$", "≥": r"$\geq$", "≤": r"$\leq$", "×": r"$\times$", "·": r"$\cdot$",
+    "∞": r"$\infty$", "−": r"$-$", "—": "---", "–": "--", "✓": r"yes", "…": r"\ldots{}", "’": "'", "‘": "`",
+    "“": "``", "”": "''", "→": r"$\rightarrow$", "±": r"$\pm$", "§": r"\S{}", "\u00a0": "~",
 }
 
 
 def escape_latex(text: str) -> str:
+    """Text as LaTeX typesets it literally: its special characters as commands, and the symbols
+    benchtables writes (≈, ≥, ⚠, —) as commands pdflatex knows without extra packages."""
     text = visible(text)
     return "".join(_LATEX_SPECIAL.get(c, c) for c in text)
 

@@ -1,13 +1,16 @@
-"""Plots (optional extra ``plot``: matplotlib): Pareto fronts and scaling (parameters vs tokens).
+"""Plots (optional extra ``plot``: matplotlib): Pareto fronts, scaling (parameters vs tokens) and
+the state of the art over time.
 
 Figures are built with matplotlib's object API (no global pyplot state, no display needed)
-and saved as PNG or SVG by the file's suffix. SVG output carries no date, so the same data
-give the same file.
+and saved as PNG, SVG or PDF by the file's suffix, written atomically. SVG and PDF carry no
+date, so the same data give the same file. Points are labelled with models' display names,
+placed so that no label covers another; values that are not finite are left out.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +24,10 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = ["plot_pareto", "plot_scaling", "save_figure"]
+__all__ = ["PLOT_SUFFIXES", "plot_pareto", "plot_scaling", "plot_sota", "save_figure"]
+
+#: The files a figure is saved as.
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 _LABELS = {
     "sampling_cost": "Sampling cost (steps × cost per step, relative)",
@@ -50,17 +56,29 @@ def _label(column: str, units: dict[str, str]) -> str:
     return f"{column.replace('_', ' ')} ({unit})" if unit else column.replace("_", " ")
 
 
+def _finite(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The rows whose ``columns`` are all finite numbers (an infinite cost cannot be drawn)."""
+    import numpy as np
+
+    keep = np.ones(len(frame), dtype=bool)
+    for column in columns:
+        keep &= np.isfinite(frame[column].astype(float).to_numpy())
+    return frame[keep].reset_index(drop=True)
+
+
 def plot_pareto(df: pd.DataFrame, x: str, y: str, *, series: str | None = "model", minimize: Directions = None,
-                title: str | None = None, log_x: bool = True, mix_settings: bool = False) -> Figure:
+                title: str | None = None, log_x: bool = True, mix_settings: bool = False,
+                names: Mapping[str, str] | None = None) -> Figure:
     """``y`` against ``x`` with one series per ``series`` value and the Pareto front highlighted.
 
     Only comparable rows are drawn (one dataset and resolution; see :func:`~benchtables.tables.pareto`).
+    ``names`` (model id → display name) labels the series.
     """
     for column in (x, y):
         if column not in df.columns:
             raise UsageError(f"no column {column!r} to plot; columns: {', '.join(map(str, df.columns))}")
     rows, setting, _ = comparable(df, x, y, mix_settings=mix_settings)
-    data = rows[rows[x].notna() & rows[y].notna()].reset_index(drop=True)
+    data = _finite(rows[rows[x].notna() & rows[y].notna()], x, y)
     if data.empty:
         raise UsageError(f"no rows have both {x} and {y}")
     data["_front"] = pareto_mask(data, x, y, minimize=minimize)
@@ -72,7 +90,7 @@ def plot_pareto(df: pd.DataFrame, x: str, y: str, *, series: str | None = "model
     for i, (name, group) in enumerate(order):
         group = group.sort_values(x)
         ax.plot(group[x], group[y], marker="o", markersize=4, linewidth=1, color=cmap(i),
-                label=str(name) if name is not None else None)
+                label=(names or {}).get(str(name), str(name)) if name is not None else None)
     front = data[data["_front"]].sort_values(x)
     ax.step(front[x], front[y], where="post", color="black", linewidth=1.5, linestyle="--", label="Pareto front", zorder=3)
     ax.scatter(front[x], front[y], s=60, facecolors="none", edgecolors="black", linewidths=1.5, zorder=4)
@@ -133,9 +151,12 @@ def _place_labels(fig: Figure, ax: Any, labels: list[tuple[tuple[float, float], 
         placed.append(box)
 
 
-def plot_scaling(training: pd.DataFrame, *, title: str | None = None, label_points: bool = True) -> Figure:
-    """Parameters against training tokens, log–log, with the 20-tokens-per-parameter line."""
+def plot_scaling(training: pd.DataFrame, *, title: str | None = None, label_points: bool = True,
+                 names: Mapping[str, str] | None = None) -> Figure:
+    """Parameters against training tokens, log–log, with the 20-tokens-per-parameter line; points
+    labelled with ``names`` (model id → display name) where given."""
     data = training[training["parameters"].notna() & training["tokens"].notna()]
+    data = _finite(data[(data["parameters"] > 0) & (data["tokens"] > 0)], "parameters", "tokens")
     if data.empty:
         raise UsageError("no training records have both parameters and tokens")
     data = data.drop_duplicates(subset=["model", "parameters", "tokens"])
@@ -163,24 +184,59 @@ def plot_scaling(training: pd.DataFrame, *, title: str | None = None, label_poin
         for row in data.sort_values(["parameters", "tokens"]).itertuples():
             marks = qualifier_map(row.qualifiers)
             labels.append(((row.parameters, row.tokens),
-                           f"{row.model} ({qualified(format_count(row.parameters), marks.get('parameters'))}, "
+                           f"{(names or {}).get(row.model, row.model)} "
+                           f"({qualified(format_count(row.parameters), marks.get('parameters'))}, "
                            f"{qualified(format_count(row.tokens), marks.get('tokens'))})"))
         _place_labels(fig, ax, labels)
     return fig
 
 
+def plot_sota(view: Any, *, title: str | None = None) -> Figure:
+    """The state of the art over time (a :func:`~benchtables.tables.sota.sota` view) as a step line,
+    each step labelled with its model's name."""
+    import pandas as pd
+
+    frame = view.frame
+    if frame.empty:
+        raise UsageError("no dated numbers to plot")
+    dates = pd.to_datetime(frame["date"].astype(str), format="mixed")
+    values = frame["value"].astype(float)
+    fig = _figure()
+    ax = fig.add_subplot()
+    label = view.labels.get("value", "value")
+    ax.step(list(dates) + [dates.iloc[-1]], list(values) + [values.iloc[-1]], where="post", color="tab:blue",
+            linewidth=1.5)
+    ax.scatter(dates, values, s=30, color="tab:blue", zorder=3)
+    unit = view.units.get("value")
+    ax.set_ylabel(label + (f" ({unit})" if unit and unit not in label else ""))
+    ax.set_xlabel("Date (" + ("model release" if view.meta.get("date_of") == "model" else "source publication") + ")")
+    ax.set_title(title or (view.caption or "State of the art"))
+    ax.grid(True, alpha=0.3)
+    _place_labels(fig, ax, [((d, v), str(n)) for d, v, n in zip(dates, values, frame["name"], strict=True)])
+    return fig
+
+
 def save_figure(fig: Figure, path: Path | str) -> Path:
-    """Save as PNG or SVG (chosen by suffix); SVG without a date so output is reproducible."""
+    """Save as PNG, SVG or PDF (chosen by suffix), atomically; SVG and PDF without a date so the
+    same figure gives the same file."""
+    import io
+
+    from benchtables.files import write_atomically
+
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in (".png", ".svg"):
-        raise UsageError(f"plots are saved as .png or .svg, not {suffix or 'no suffix'!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix not in PLOT_SUFFIXES:
+        raise UsageError(f"plots are saved as .png, .svg or .pdf, not {suffix or 'no suffix'!r}")
+    buffer = io.BytesIO()
     if suffix == ".svg":
         import matplotlib
 
         with matplotlib.rc_context({"svg.hashsalt": "benchtables"}):
-            fig.savefig(path, format="svg", metadata={"Date": None})
+            fig.savefig(buffer, format="svg", metadata={"Date": None})
+    elif suffix == ".pdf":
+        fig.savefig(buffer, format="pdf", metadata={"CreationDate": None, "ModDate": None, "Producer": None})
     else:
-        fig.savefig(path, format="png", metadata={"Software": None})
+        fig.savefig(buffer, format="png", metadata={"Software": None})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, buffer.getvalue())
     return path
