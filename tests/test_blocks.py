@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 import benchtables.rendering.blocks as blocks
@@ -110,3 +109,18 @@ def test_readme_tables_are_current(monkeypatch):
     monkeypatch.chdir(REPO)
     result = update_file(REPO / "README.md", produce_block, check=True)
     assert result.problems == [] and result.stale == [], "run `benchtables render README.md`"
+
+
+def test_the_readme_notebook_quickstart_runs(monkeypatch, tmp_path):
+    """The Python block a newcomer copies first works as written (on the shipped store)."""
+    import re
+
+    monkeypatch.chdir(tmp_path)  # outside any project: the shipped store
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Quickstart: in a notebook"):text.index("## Quickstart: a Markdown leaderboard")]
+    (code,) = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    namespace: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # the README's own example
+    board = namespace["board"]
+    assert board.frame["model"].tolist()[0] == "palm-540b"
+    assert namespace["checked"].ok and len(namespace["steps"].frame) == 2

@@ -197,11 +197,11 @@ def test_model_card_names_and_hub_ids_map_to_benchmarks_and_metrics(tmp_path, mo
     assert {r["model"] for r in records(gguf)} == {"llama-3.1-8b-lexi-uncensored-v2"}  # the model-index's name
 
 
-@given(st.text(alphabet="abcQWEN 0123456789()-.,", min_size=1, max_size=30),
+@given(st.text(alphabet="abcQWEN 0123456789()-.,", min_size=1, max_size=30).filter(str.strip),
        st.sampled_from(["", " (5-shot)", " (One-shot)", " (Zero-shot)", " (few-shot)", " 8-shot", " (CoT)"]))
 def test_setting_in_name_keeps_the_name(name, setting):
     """Splitting a setting off never empties a name nor unbalances its parentheses, and finds the setting."""
-    bare, n_shot, qualifier, found = setting_in_name(name + setting)
+    bare, n_shot, _, found = setting_in_name(name + setting)
     assert bare.strip()
     plain = "shot" not in name.casefold() and "cot" not in name.casefold()
     if plain and re.fullmatch(r"[^()]*(\([^()]*\)[^()]*)*", name):  # balanced, unnested

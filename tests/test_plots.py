@@ -27,7 +27,7 @@ def test_pareto_plot_png_and_svg(tmp_path, sampling):
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[0] == "ldm-39m" and labels[-2] == "ldm-5b" and labels[-1] == "Pareto front"  # ordered by size
     named = plot_pareto(sampling, "sampling_cost", "fid", names={"ldm-39m": "LDM 39M"}).axes[0]
-    assert [t.get_text() for t in named.get_legend().get_texts()][0] == "LDM 39M"  # display names when given
+    assert named.get_legend().get_texts()[0].get_text() == "LDM 39M"  # display names when given
     png = save_figure(fig, tmp_path / "f.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     pdf = save_figure(fig, tmp_path / "f.pdf").read_bytes()

@@ -76,7 +76,8 @@ def test_scaffold_passes_its_own_ci_commands(scaffold, cli):
 
 def test_scaffold_installs_this_benchtables(tmp_path, cli, monkeypatch):
     """The workflow's pip install names what can be installed: a git URL at a commit, or a version."""
-    from benchtables import __version__, scaffold as scaffolding
+    from benchtables import __version__
+    from benchtables import scaffold as scaffolding
 
     default = cli("init", tmp_path / "a")
     (install,) = [shlex.split(r) for r in workflow_commands(tmp_path / "a")[1] if r.startswith("pip install")]
@@ -101,11 +102,44 @@ def test_scaffold_installs_this_benchtables(tmp_path, cli, monkeypatch):
     assert ["pip", "install", "benchtables @ git+https://example.org/b.git@v1"] in [shlex.split(r) for r in runs]
 
 
-def test_scaffold_diff_step_runs_on_a_git_repository(scaffold, cli):
-    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "init"]):
+def test_scaffold_is_a_git_repository_on_the_branch_its_workflow_runs_on(scaffold, cli):
+    branch = subprocess.run(["git", "symbolic-ref", "--short", "HEAD"], cwd=scaffold, capture_output=True, text=True)
+    workflow = yaml.safe_load((scaffold / ".github" / "workflows" / "benchtables.yml").read_text())
+    assert branch.stdout.strip() == "main" and workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads on: as True
+    for args in (["add", "-A"], ["-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "init"]):
         subprocess.run(["git", *args], cwd=scaffold, check=True, capture_output=True)
     result = cli("diff", "HEAD", "HEAD", "--format", "markdown")
     assert result.code == 0 and "No records changed." in result.out
+
+
+def test_the_pull_request_comment_is_one_comment_updated_in_place(scaffold):
+    steps = yaml.safe_load((scaffold / ".github" / "workflows" / "benchtables.yml").read_text())["jobs"]["check"]["steps"]
+    (post,) = [s for s in steps if "comment" in s.get("name", "").lower()]
+    assert post["uses"].startswith("marocchino/sticky-pull-request-comment@") and post["with"]["header"] == "benchtables"
+    (diff,) = [s for s in steps if s.get("run", "").startswith("benchtables diff")]
+    assert post["with"]["path"] in diff["run"] and post["if"] == diff["if"] == "github.event_name == 'pull_request'"
+    assert all(s.get("if") != "always()" for s in steps)  # a failing check fails the job
+
+
+def test_init_says_only_what_applies(tmp_path, cli, monkeypatch):
+    import shutil as shutil_module
+
+    monkeypatch.setattr(shutil_module, "which", lambda name: None)  # no pre-commit here
+    out = cli("init", tmp_path / "repo").out
+    assert "pip install pre-commit && pre-commit install" in out and "git init" not in out.split("next:")[1]
+    monkeypatch.setattr(shutil_module, "which", lambda name: "/usr/bin/" + name)
+    out = cli("init", tmp_path / "other").out
+    assert "\n  pre-commit install" in out
+
+
+def test_init_does_not_write_through_a_symlink(tmp_path, cli):
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "README.md").symlink_to(tmp_path / "elsewhere.md")  # dangling
+    result = cli("init", root)
+    assert result.code == 2 and "already exists" in result.err
+    forced = cli("init", root, "--force")
+    assert forced.code == 2 and not (tmp_path / "elsewhere.md").exists()
 
 
 def test_scaffold_validates_against_the_schema_it_ships(scaffold):

@@ -14,7 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchtables.builder import build
-from benchtables.errors import StoreCorruptError, StoreNotFoundError, StoreVersionError, UnknownIdError, ValidationFailed
+from benchtables.errors import (
+    StoreCorruptError,
+    StoreNotFoundError,
+    StoreVersionError,
+    UnknownIdError,
+    ValidationFailed,
+)
 from benchtables.frames import load
 from benchtables.project import ENV_STORE, resolve_store
 from benchtables.store import SCHEMA_VERSION, Store, arrow_schema
@@ -265,7 +271,7 @@ def test_foreign_parquet_file(built):
     with pytest.raises(StoreCorruptError, match="has changed since the store was built"):
         load("scores")
     (built.store / "manifest.json").unlink()  # a store of an earlier version: no manifest; the schema is checked
-    with pytest.raises(StoreCorruptError, match="not a benchtables table|missing|column"):
+    with pytest.raises(StoreCorruptError, match=r"not a benchtables table|missing|column"):
         load("scores")
 
 

@@ -17,7 +17,6 @@ import pytest
 from benchtables.builder import build
 from benchtables.errors import EmptyResultError, UnknownIdError, UsageError
 from benchtables.frames import load
-from conftest import REPO
 from benchtables.tables import (
     chinchilla_ratio,
     compare,
@@ -27,6 +26,7 @@ from benchtables.tables import (
     pareto,
     tokens_per_parameter,
 )
+from conftest import REPO
 
 FILES = {
     "a2020.yaml": """

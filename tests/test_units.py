@@ -39,7 +39,7 @@ TOKENS = ("tokens", "token")
         ("57.8", Kind.PERCENT, (), 57.8, None, False),
         ("５７．８％", Kind.PERCENT, (), 57.8, None, False),
         ("5400亿", Kind.COUNT, (), 540e9, None, False),
-        ("5400亿参数", Kind.COUNT, PARAMS + ("参数",), 540e9, None, False),
+        ("5400亿参数", Kind.COUNT, (*PARAMS, "参数"), 540e9, None, False),
         ("3.5万亿", Kind.COUNT, (), 3.5e12, None, False),
         ("1万", Kind.COUNT, (), 1e4, None, False),
         ("两万亿", Kind.COUNT, (), 2e12, None, False),

@@ -282,3 +282,18 @@ def test_records_in_a_file_with_a_bad_source_are_checked_but_not_kept(tmp_path):
     dataset, report = check(tmp_path, "source: {id: s}\n" + MODEL + "scores:\n  - {model: m-7b, benchmark: mmlu, value: 500}\n")
     assert {p.code for p in report} == {"missing", "out_of_range"}
     assert dataset.records["scores"] == []
+
+
+def test_the_pydantic_models_check_like_entry_files():
+    """Score(...) and model_validate run the same engine as entry files: canonical values, the same codes."""
+    import pydantic
+
+    from benchtables.schemas import Score, Source
+
+    score = Score(model="palm-540b", benchmark="MMLU", value="69.3%", n_shot=5)
+    assert (score.benchmark, score.metric, score.value, score.split) == ("mmlu", "acc", 69.3, "test")
+    assert Score.model_validate({"model": "m", "benchmark": "mmlu", "value": 50}).value == 50.0
+    with pytest.raises(pydantic.ValidationError) as failed:
+        Score(model="m", benchmark="mmlu", value=500, n_shot=-1)
+    assert {e["type"] for e in failed.value.errors()} == {"out_of_range", "greater_than_equal"}
+    assert Source(id="s", title="T", url="https://arxiv.org/abs/2204.02311v2").arxiv == "2204.02311"

@@ -76,7 +76,7 @@ def test_small_aliases_are_allowed():
 def test_alias_expansion_limit_is_a_limit():
     items = ", ".join(["x"] * 101)
     refs = ", ".join(["*a"] * (MAX_ALIAS_NODES // 100))
-    doc, problems = parse_yaml(f"a: &a [{items}]\nb: [{refs}]\n")
+    _, problems = parse_yaml(f"a: &a [{items}]\nb: [{refs}]\n")
     assert problems and problems[0].code == "yaml_alias"
 
 

@@ -156,16 +156,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         entry_schema,
     )
     from benchtables.store import Store
-    from benchtables.tables import (
-        ModelFilter,
-        SourceInfo,
-        TableView,
-        add_derived,
-        compare,
-        leaderboard,
-        pareto,
-        suite_leaderboard,
-    )
+    from benchtables.tables import ModelFilter, SourceInfo, TableView, add_derived, suite_leaderboard
+    from benchtables.tables.compare import compare  # via benchtables.tables, mypy takes these for their modules
+    from benchtables.tables.leaderboard import leaderboard
+    from benchtables.tables.pareto import pareto
     from benchtables.tables.sota import sota
     from benchtables.units import Kind, Quantity, format_count, parse_quantity
     from benchtables.validation.api import RecordsResult, validate, validate_records

@@ -8,6 +8,7 @@ these helpers read and build the Arrow buffers directly.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import pyarrow as pa
@@ -51,7 +52,7 @@ def numpy_of(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if array.null_count:
         valid = _bits(array.buffers()[0], offset, n)
         if values.dtype == bool:
-            return values & valid
+            return cast(np.ndarray, values & valid)
         values = values.astype(np.float64)
         values[~valid] = np.nan
     return values

@@ -15,14 +15,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from benchtables.errors import StoreError, UsageError
 from benchtables.kinds import RECORDS as RECORD_KINDS
 from benchtables.project import Project, find_project, git
 from benchtables.store import Store
-from benchtables.validation.read import BULK_SUFFIXES, ENTRY_SUFFIXES
 from benchtables.tables.select import SETTING_COLUMNS, ScoreView, Setting
+from benchtables.validation.read import BULK_SUFFIXES, ENTRY_SUFFIXES
 
 __all__ = ["BoardChange", "RecordChange", "StoreDiff", "diff_stores", "open_revision"]
 
@@ -144,7 +144,7 @@ def unbuilt(spec: str, store: Store) -> list[str]:
 
 def _rows(store: Store, kind: str) -> list[dict[str, Any]]:
     try:
-        return store.table(kind).to_pylist()
+        return cast(list[dict[str, Any]], store.table(kind).to_pylist())
     except (StoreError, FileNotFoundError):
         return []  # a revision before the store had this table: everything in NEW is added
 
@@ -186,7 +186,7 @@ def _board(old_view: ScoreView | None, new_view: ScoreView | None, benchmark: st
            setting: Setting) -> BoardChange | None:
     import pandas as pd
 
-    from benchtables.tables.leaderboard import competition_rank
+    from benchtables.tables.ranks import competition_rank
 
     frames = {}
     higher = True

@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from benchtables.errors import WriteError, UsageError
+from benchtables.errors import UsageError, WriteError
 
 __all__ = ["write_atomically", "write_text_atomically"]
 

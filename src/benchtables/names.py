@@ -35,10 +35,10 @@ if TYPE_CHECKING:
 __all__ = [
     "ID_HELP",
     "ID_PATTERN",
-    "NameIndex",
     "REPO_ID",
     "URL_HELP",
     "URL_PATTERN",
+    "NameIndex",
     "canonical_url",
     "display_key",
     "is_local_path",
@@ -212,10 +212,9 @@ class NameIndex:
         """(ids, keys, targets, ambiguous keys): unique keys each with its one id."""
         if self._built is not None:
             return self._built
+        import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
-
-        import numpy as np
 
         from benchtables.arrays import FALSE, ZERO, codes_of, string_array, take
 

@@ -2,9 +2,10 @@
 
 The scaffold holds one real entry file, a README with a live table, the entry-file JSON
 Schema for editors, a GitHub Actions workflow (validate with annotations, build --check,
-render --check, and the leaderboard diff posted on pull requests) and a pre-commit
-configuration. The store is built and the README rendered before ``init`` returns, so the
-scaffold passes its own CI commands as generated.
+render --check, and the leaderboard diff posted on pull requests as one comment updated in
+place) and a pre-commit configuration, in a git repository on ``main``. The store is built
+and the README rendered before ``init`` returns, so the scaffold passes its own CI commands
+as generated.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import shlex
 from pathlib import Path
 
 from benchtables.errors import UsageError
+from benchtables.files import write_text_atomically
 from benchtables.project import git
 from benchtables.schemas import entry_schema
 
-__all__ = ["init_project"]
+__all__ = ["init_git", "init_project", "next_steps"]
 
 EXAMPLE = """\
 # yaml-language-server: $schema=../../entry.schema.json
@@ -90,11 +92,12 @@ jobs:
       - name: How the leaderboards change
         if: github.event_name == 'pull_request'
         run: benchtables diff origin/${{{{ github.base_ref }}}} HEAD --format markdown > benchtables-diff.md
-      - name: Post the change as a comment
+      - name: Post the change as one comment, updated in place on every push
         if: github.event_name == 'pull_request'
-        env:
-          GH_TOKEN: ${{{{ github.token }}}}
-        run: gh pr comment ${{{{ github.event.pull_request.number }}}} --body-file benchtables-diff.md
+        uses: marocchino/sticky-pull-request-comment@v2
+        with:
+          header: benchtables
+          path: benchtables-diff.md
 """
 
 PRE_COMMIT = """\
@@ -120,6 +123,8 @@ __pycache__/
 benchtables-diff.md
 data/.store-new-*
 data/.store-old-*
+data/.store.lock
+data/.store.swap
 """
 
 
@@ -202,12 +207,12 @@ def init_project(directory: Path | str, *, title: str | None = None, install: st
         root / ".pre-commit-config.yaml": PRE_COMMIT,
         root / ".gitignore": GITIGNORE,
     }
-    existing = [p for p in files if p.exists()]
+    existing = [p for p in files if p.exists() or p.is_symlink()]
     if existing and not force:
         raise UsageError(f"{existing[0]} already exists; pass --force to overwrite")
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_text_atomically(path, text)  # never through a symlink
     project = Project(root)
     result = build(project=project)
     from benchtables.cli.table_commands import produce_block  # a render block's words are CLI arguments
@@ -215,3 +220,33 @@ def init_project(directory: Path | str, *, title: str | None = None, install: st
 
     update_file(root / "README.md", lambda args: produce_block([*args, "--store", str(project.store)]))
     return [*files, *(result.store / f"{name}.parquet" for name in result.tables)]
+
+
+def init_git(directory: Path | str) -> bool | None:
+    """Make ``directory`` a git repository on branch ``main`` (the branch the workflow runs on).
+
+    Returns True when one was created, False when it already is one, None when git is missing.
+    """
+    root = Path(directory)
+    if git(root, "rev-parse", "--git-dir") is not None:
+        return False
+    if git(root, "init", "--initial-branch=main") is None and git(root, "init") is None:
+        return None
+    git(root, "symbolic-ref", "HEAD", "refs/heads/main")  # git before 2.28 has no --initial-branch
+    return True
+
+
+def next_steps(directory: Path | str, repository: bool | None) -> list[str]:
+    """What to do after ``init``, only the steps that apply here."""
+    import shutil
+
+    steps = [f"cd {shlex.quote(str(directory))}"]
+    if repository is None:
+        steps.append("git init --initial-branch=main  (git was not found here; the workflow runs on main)")
+    steps.append("git add -A && git commit -m 'Start a benchtables leaderboard'")
+    if shutil.which("pre-commit"):
+        steps.append("pre-commit install  (entry files are checked before each commit)")
+    else:
+        steps.append("to check entry files before each commit: pip install pre-commit && pre-commit install")
+    steps.append("push to GitHub: the workflow validates pull requests and posts their leaderboard changes")
+    return steps

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
+    from pydantic.config import JsonDict
 
     from benchtables.spec import Field as FieldSpec
     from benchtables.spec import Table
@@ -65,7 +66,7 @@ def _annotation(spec: FieldSpec, engine: bool) -> Any:
     base: Any
     before: list[Any] = []
     if isinstance(kind, Text):
-        base = str if kind.choices is None else Literal[kind.choices]  # type: ignore[valid-type]
+        base = str if kind.choices is None else Literal[kind.choices]
         if kind.pattern:
             base = Annotated[base, PydField(pattern=kind.pattern)]
         if not engine:
@@ -73,7 +74,7 @@ def _annotation(spec: FieldSpec, engine: bool) -> Any:
             before.append(BeforeValidator(lambda v: normalize_text(v, form) if isinstance(v, str) else v))
     elif isinstance(kind, Number):
         base = int if kind.integer else float
-        bounds = {k: v for k, v in (("gt", kind.gt), ("ge", kind.ge), ("le", kind.le)) if v is not None}
+        bounds: dict[str, Any] = {k: v for k, v in (("gt", kind.gt), ("ge", kind.ge), ("le", kind.le)) if v is not None}
         if bounds:
             base = Annotated[base, PydField(**bounds)]
         if kind.quantity is not None:
@@ -84,7 +85,7 @@ def _annotation(spec: FieldSpec, engine: bool) -> Any:
         item: Any = str
         if kind.item.pattern:
             item = Annotated[str, PydField(pattern=kind.item.pattern)]
-        base = list[item]  # type: ignore[valid-type]
+        base = list[item]
         if engine:
             base = base | str
         else:
@@ -107,15 +108,15 @@ def _annotation(spec: FieldSpec, engine: bool) -> Any:
 @cache
 def model_class(name: str) -> type[BaseModel]:
     """The pydantic model of a declared table (``scores``, ``models``, ``benchmarks``…)."""
-    from pydantic import BaseModel, create_model
     from pydantic import Field as PydField
+    from pydantic import create_model
 
     table = _table(name)
     engine = name in ("sources", "models", "scores", "training", "utilization", "sampling")
     fields: dict[str, Any] = {}
     for spec in table.fields:
         default: Any = ... if spec.required else spec.default
-        extra = {"unit": spec.unit} if spec.unit else None
+        extra: JsonDict | None = {"unit": spec.unit} if spec.unit else None
         if isinstance(default, list | dict):
             info = PydField(default_factory=type(default), description=spec.doc, json_schema_extra=extra)
         else:
@@ -145,14 +146,18 @@ def _registry_bases() -> dict[str, type[BaseModel]]:
             return bool(self.unit == "percent")  # type: ignore[attr-defined]
 
     class BenchmarkBase(Config):
+        if TYPE_CHECKING:  # fields of the generated model
+            metrics: list[str]
+            primary: str | None
+
         @model_validator(mode="after")
         def _primary(self) -> BenchmarkBase:
-            metrics = self.metrics  # type: ignore[attr-defined]
-            if self.primary is None:  # type: ignore[attr-defined]
+            metrics = self.metrics
+            if self.primary is None:
                 self.primary = metrics[0] if metrics else None
-            elif self.primary not in metrics:  # type: ignore[attr-defined]
+            elif self.primary not in metrics:
                 raise PydanticCustomError("primary_not_listed", "primary metric {p!r} is not in metrics",
-                                          {"p": self.primary})  # type: ignore[attr-defined]
+                                          {"p": self.primary})
             return self
 
     return {"config": Config, "metrics": MetricBase, "benchmarks": BenchmarkBase}
@@ -167,15 +172,15 @@ def _checked_base() -> type[BaseModel]:
 
         model_config = ConfigDict(extra="forbid")
 
-        @model_validator(mode="wrap")
+        @model_validator(mode="before")
         @classmethod
-        def _engine(cls, data: Any, handler: Any) -> Any:
+        def _engine(cls, data: Any) -> Any:
+            """The engine's checks and canonical values; pydantic then only holds them."""
             if isinstance(data, cls):
                 return data
             from benchtables.validation.records import check_one
 
-            canonical = check_one(cls.TABLE, data, cls.__name__)  # type: ignore[attr-defined]
-            return cls.model_construct(**canonical)
+            return check_one(cls.TABLE, data, cls.__name__)  # type: ignore[attr-defined]
 
     return Checked
 

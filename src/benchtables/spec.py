@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORBIDDEN_CHARS",
+    "WHITESPACE",
     "Field",
     "Flag",
     "Nested",
@@ -40,7 +41,6 @@ __all__ = [
     "TextForm",
     "TextList",
     "TextMap",
-    "WHITESPACE",
     "forbidden_in",
     "normalize_array",
     "normalize_text",

@@ -73,16 +73,16 @@ _CoreResolver.add_implicit_resolver(
 )
 
 try:  # libyaml does the scanning and composing in C when it is available
-    from yaml.cyaml import CParser
+    from yaml._yaml import CParser
 
-    class _Loader(CParser, _CoreResolver):  # type: ignore[misc]
+    class _Loader(CParser, _CoreResolver):
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
             _CoreResolver.__init__(self)
 
 except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
 
-    class _Loader(Reader, Scanner, Parser, Composer, _CoreResolver):  # type: ignore[no-redef,misc]
+    class _Loader(Reader, Scanner, Parser, Composer, _CoreResolver):  # type: ignore[no-redef]
         def __init__(self, stream: str) -> None:
             Reader.__init__(self, stream)
             Scanner.__init__(self)
@@ -175,7 +175,7 @@ def parse_yaml(text: str | bytes, file: str = "<string>", max_bytes: int = MAX_B
 
 def _parse(text: str, file: str) -> tuple[Document | None, list[Problem]]:
     try:
-        node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - composes nodes only; no objects are constructed
+        node = yaml.compose(text, Loader=_Loader)  # type: ignore[arg-type]  # stubs list PyYAML's own loaders only
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
@@ -208,9 +208,11 @@ def _parse(text: str, file: str) -> tuple[Document | None, list[Problem]]:
 
 def _first_alias(text: str) -> tuple[int | None, int | None]:
     """Where the first alias (``*name``) of a document is."""
-    for event in yaml.parse(text, Loader=_Loader):  # noqa: S506 - events only
+    for event in yaml.parse(text, Loader=_Loader):  # type: ignore[arg-type]  # as in _parse
         if isinstance(event, yaml.AliasEvent):
-            return event.start_mark.line + 1, event.start_mark.column + 1
+            mark = event.start_mark
+            assert mark is not None  # the parser marks every event it makes
+            return mark.line + 1, mark.column + 1
     return None, None
 
 

@@ -76,7 +76,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 # Commands register themselves on `cli` when their modules are imported.
-from benchtables.cli import store_commands as _store_commands  # noqa: E402, F401
 from benchtables.cli import interop_commands as _interop_commands  # noqa: E402, F401
 from benchtables.cli import repo_commands as _repo_commands  # noqa: E402, F401
+from benchtables.cli import store_commands as _store_commands  # noqa: E402, F401
 from benchtables.cli import table_commands as _table_commands  # noqa: E402, F401

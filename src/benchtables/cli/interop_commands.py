@@ -10,8 +10,8 @@ import click
 
 from benchtables.cli import cli
 from benchtables.cli.options import store_option, verbosity_options
-from benchtables.problems import safe_text
 from benchtables.errors import UsageError
+from benchtables.problems import safe_text
 
 TABLE_NAMES = ("scores", "training", "utilization", "sampling", "models", "sources", "benchmarks", "metrics")
 
@@ -26,21 +26,20 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     return out
 
 
-def _format_list() -> str:
-    from benchtables.importers.formats import FORMATS
-
-    return "\n".join(f"  {name:<21} {fmt.reads}" for name, fmt in FORMATS.items())
-
-
 class _ImportCommand(click.Command):
     """``import``, whose help lists the formats (from their one declaration)."""
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from benchtables.importers.formats import FORMATS
+
         formatter.write_paragraph()
-        formatter.write_text("Formats (told from each file's content when not named):")
+        formatter.write_text("Formats (told from each file's content when not named), each with an example:")
         with formatter.indentation():
-            for line in _format_list().splitlines():
-                formatter.write_text(line.strip())
+            for name, fmt in FORMATS.items():
+                formatter.write_paragraph()
+                formatter.write_text(f"{name}: {fmt.reads}")
+                with formatter.indentation():
+                    formatter.write_text(f"$ {fmt.example}")
 
 
 @cli.command("import", cls=_ImportCommand)
@@ -111,14 +110,14 @@ def import_command(args: tuple[str, ...], output: Path | None, source_id: str | 
 
 @cli.group("export")
 def export_group() -> None:
-    """Export store tables, a model-index card block, or every-eval-ever documents."""
+    """Export store tables, a model's scores for the Hugging Face Hub, Every Eval Ever documents, or BibTeX."""
 
 
 def _write(data: bytes, output: Path | None, binary: bool = False) -> None:
     if output is None:
         if binary and sys.stdout.isatty():
             raise UsageError("Parquet is binary: pass -o FILE")
-        click.get_binary_stream("stdout").write(data)
+        sys.stdout.buffer.write(data)
         return
     output.write_bytes(data)
     click.echo(f"wrote {output}", err=True)

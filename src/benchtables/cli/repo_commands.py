@@ -1,4 +1,4 @@
-"""Commands for a leaderboard repository: diff, schema, init."""
+"""Commands for a leaderboard repository: diff, schema, init, site."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from benchtables.cli import cli
-from benchtables.cli.options import chosen_format, format_option
+from benchtables.cli.options import chosen_format, format_option, store_option
+from benchtables.problems import safe_text
 
 
 @cli.command("diff")
@@ -66,14 +67,33 @@ def schema_command(output: Path | None) -> int:
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
 def init_command(directory: Path, title: str | None, install: str | None, force: bool) -> int:
     """Create a leaderboard repository: an entry file, a README with a live table, CI and pre-commit."""
-    from benchtables.scaffold import init_project, install_caveat, install_spec
+    from benchtables.scaffold import init_git, init_project, install_caveat, install_spec, next_steps
 
     spec = install or install_spec()
     written = init_project(directory, title=title, install=spec, force=force)
     for path in written:
-        click.echo(f"created {path}")
+        click.echo(safe_text(f"created {path}"))
+    repository = init_git(directory)
+    if repository:
+        click.echo(safe_text(f"created a git repository in {directory} on branch main"))
     click.echo(f"the CI workflow installs: {spec}  (change it with --install SPEC)")
     if install is None and (caveat := install_caveat(spec)):
         click.echo(f"warning: {caveat}", err=True)
-    click.echo(f"next: cd {directory} && git init && pre-commit install  (see README.md)")
+    click.echo("next:")
+    for step in next_steps(directory, repository):
+        click.echo(safe_text(f"  {step}"))
+    return 0
+
+
+@cli.command("site")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
+              show_default=True, help="Directory to write the pages into.")
+@click.option("--title", default="Leaderboards", show_default=True, help="Title of the index page.")
+@store_option
+def site_command(output: Path, title: str, store: Path | None) -> int:
+    """Write a static site: an index and a page per benchmark and suite (leaderboard, state of the art, sources)."""
+    from benchtables.site import build_site
+
+    files = build_site(output, store, title=title)
+    click.echo(safe_text(f"wrote {len(files)} files to {output} (open {output / 'index.html'})"))
     return 0

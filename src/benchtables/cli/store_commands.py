@@ -11,10 +11,9 @@ import click
 
 from benchtables.cli import cli
 from benchtables.cli.options import (
-    chosen_format,
-    present,
     format_option,
     output_options,
+    present,
     store_option,
     table_command,
     verbosity_options,
@@ -181,7 +180,6 @@ def show_text(kind: str, columns: str | None, conditions: tuple[str, ...], sort:
     """Print one table of the store (scores, training, utilization, sampling, models, …)."""
     from benchtables.errors import EmptyResultError
     from benchtables.frames import COLUMN_LABELS, SUMMARY_COLUMNS, load
-    from benchtables.rendering import render
     from benchtables.tables.select import ScoreView
     from benchtables.tables.view import TableView
 

@@ -241,14 +241,53 @@ def plot_scaling_command(output: Path, no_labels: bool, store: Path | None) -> i
     return 0
 
 
+def _group_context() -> click.Context:
+    """A context of the ``benchtables`` group, so that commands run from a render block see its
+    settings (``-h``/``--help``), as they do from the command line."""
+    return click.Context(cli, info_name="benchtables", **cli.context_settings)
+
+
+def help_text(words: list[str]) -> str:
+    """``benchtables WORDS --help`` as a fenced block: the README's command reference, which
+    ``render --check`` keeps from drifting from the commands."""
+    command: click.Command = cli
+    path = ["benchtables"]
+    for word in words:
+        found = command.commands.get(word) if isinstance(command, click.Group) else None
+        if found is None:
+            raise RenderError(f"no command {' '.join([*path[1:], word])!r}")
+        command, path = found, [*path, word]
+    ctx = click.Context(command, info_name=" ".join(path), parent=_group_context(), max_content_width=100,
+                        terminal_width=100)
+    return "```text\n" + command.get_help(ctx).rstrip() + "\n```\n"
+
+
+def codes_table() -> str:
+    """The catalogue of problem codes as a Markdown table (a warning's description says so)."""
+    from benchtables.problems import CODES
+    from benchtables.rendering.cells import escape_markdown
+
+    lines = ["| code | severity | what it means |", "|---|---|---|"]
+    for code, meaning in CODES.items():
+        severity, text = ("warning", meaning.removeprefix("warning: ")) if meaning.startswith("warning: ") \
+            else ("error", meaning)
+        lines.append(f"| `{code}` | {severity} | {escape_markdown(text)} |")
+    return "\n".join(lines) + "\n"
+
+
 def produce_block(args: list[str]) -> str:
-    """The text of a render block: ``args`` are a table command and its options (Markdown unless given)."""
+    """The text of a render block: ``args`` are a table command and its options (Markdown unless
+    given), ``help COMMAND`` for a command's help, or ``codes`` for the catalogue of problem codes."""
     name, rest = args[0], args[1:]
+    if name == "help":
+        return help_text(rest)
+    if name == "codes" and not rest:
+        return codes_table()
     command = cli.commands.get(name)
     if name not in PRODUCERS or command is None:
         raise RenderError(f"{name!r} is not a table command; render blocks run: {', '.join(sorted(PRODUCERS))}")
     try:
-        ctx = command.make_context(name, rest)
+        ctx = command.make_context(name, rest, parent=_group_context())
     except click.ClickException as exc:
         raise RenderError(exc.format_message()) from None
     params = dict(ctx.params)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from benchtables.errors import FormatError, UsageError
-from benchtables.importers.common import ImportResult, Importer, KnownDeclarations
+from benchtables.importers.common import Importer, ImportResult, KnownDeclarations
 from benchtables.importers.formats import FORMATS, resolve_format
 from benchtables.project import find_project
 from benchtables.registry import Registry
@@ -46,8 +46,8 @@ def known_declarations(store: Any = None, entries: Path | None = None, registry:
         except StoreError:
             pass
     if entries is not None and entries.is_dir():
-        from benchtables.validation.declarations import check_declarations
         from benchtables.validation.declarations import Known as StoreKnown
+        from benchtables.validation.declarations import check_declarations
         from benchtables.validation.read import read_inputs
 
         project = find_project(entries)

@@ -132,8 +132,8 @@ def _check_columns(mapping: CsvMapping, header: list[str], file: str) -> None:
     """Every mapped column must exist; of a field's alternatives (``value: [EM, Accuracy]``), one."""
     for cols in mapping.columns.values():
         if not any(c in header for c in cols):
-            wanted = " or ".join(repr(c) for c in cols)
-            raise FormatError(f"{file} has no column {wanted}; its columns are: {', '.join(header)}")
+            either = " or ".join(repr(c) for c in cols)
+            raise FormatError(f"{file} has no column {either}; its columns are: {', '.join(header)}")
     wanted = [mapping.source[k] for k in ("id_column", "title_column", "url_column", "year_column") if k in mapping.source]
     wanted += [mapping.id_column] if mapping.id_column else []
     missing = [c for c in wanted if c not in header]
@@ -343,7 +343,8 @@ def _import_table(importer: Importer, file: str, table: pa.Table, mapping: CsvMa
             value = values[row]
             if isinstance(value, float) and np.isnan(value):
                 continue
-            if isinstance(spec[name].type, Number) and spec[name].type.integer and value is not None:
+            field_type = spec[name].type
+            if isinstance(field_type, Number) and field_type.integer and value is not None:
                 value = int(value)
             elif name in percent_marks and percent_marks[name][row]:
                 value = Percent(value)

@@ -43,7 +43,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            "benchtables.importers.inspect_log:import_inspect", "benchtables import logs/2025-05-12_mmlu.eval"),
     Format("lighteval", "lighteval results JSON, and Open LLM Leaderboard v1 results (harness|task|n keys)",
            "benchtables.importers.lighteval:import_lighteval", "benchtables import results_2024-01-01.json"),
-    Format("every-eval-ever", "Every Eval Ever aggregate files (schema 0.2 and 0.3)",
+    Format("every-eval-ever", "Every Eval Ever aggregate files (schema 0.3, and the 0.x layouts before it)",
            "benchtables.importers.every_eval_ever:import_every_eval_ever", "benchtables import eee/model.json"),
     Format("hf-eval-results", "Hugging Face Hub evaluation results (.eval_results/*.yaml in a model repository)",
            "benchtables.importers.hf_eval_results:import_hf_eval_results",
@@ -116,7 +116,7 @@ def _header(path: Path) -> list[str]:
             return list(pq.read_schema(path).names)
         with path.open(encoding="utf-8-sig", newline="") as handle:
             return next(csv.reader(io.StringIO(handle.read(1 << 16))), [])
-    except Exception:  # noqa: BLE001 - not a table: the caller says what it could not tell
+    except Exception:
         return []
 
 

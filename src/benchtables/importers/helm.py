@@ -69,9 +69,9 @@ def import_helm(importer: Importer, path: Path, *, source_id: str | None, source
         raise FormatError(f"{path} is not a HELM run: expected run_spec.json with adapter_spec and a list in stats.json")
     run = str(spec.get("name", path.name))
     adapter = spec["adapter_spec"]
-    scenario = spec.get("scenario_spec") if isinstance(spec.get("scenario_spec"), dict) else {}
-    scenario_args = scenario.get("args") if isinstance(scenario.get("args"), dict) else {}
-    groups = spec.get("groups") if isinstance(spec.get("groups"), list) else []
+    scenario = given if isinstance(given := spec.get("scenario_spec"), dict) else {}
+    scenario_args = given if isinstance(given := scenario.get("args"), dict) else {}
+    groups = given if isinstance(given := spec.get("groups"), list) else []
     candidates = [*groups, run.split(":")[0]]
     benchmark_id = next((b for c in candidates if (b := importer.benchmark(str(c)))), None)
     if benchmark_id is None:

@@ -265,10 +265,10 @@ def import_lm_eval(importer: Importer, path: Path, *, source_id: str | None, sou
                                      else _METRIC_ALIASES.get(name, name), raw)
             if scored is None:
                 continue
-            metric, value = scored
+            metric, number = scored
             stderr_key = f"{name}_stderr" + (f",{filter_}" if filter_ else "")
             stderr = importer.number(metrics.get(stderr_key)) if stderr_key in metrics else None
-            value, stderr = importer.percent(value, metric=metric), importer.percent(stderr, metric=metric)
+            value, stderr = importer.percent(number, metric=metric), importer.percent(stderr, metric=metric)
             setting = ",".join(s for s in (subset_setting, filter_ if filter_ not in ("none", "") else None,
                                            model_setting) if s) or None
             importer.add(source, {

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from benchtables.errors import FormatError
 from benchtables.importers.common import Importer, ModelRef, setting_in_name, slug
@@ -139,13 +139,13 @@ def _result(importer: Importer, doc: Document, offset: int, file: str, model_ref
             tables: dict[tuple[str, str], list[tuple[dict[str, Any], str]]]) -> None:
     i, j = at
     path = ("model-index", i, "results", j)
-    dataset = result.get("dataset") if isinstance(result.get("dataset"), dict) else {}
+    dataset = given if isinstance(given := result.get("dataset"), dict) else {}
     benchmark_id, named_shots, qualifier, had_setting = _benchmark(importer, dataset)
     label = dataset.get("name") or dataset.get("type") or "?"
     if benchmark_id is None:
         importer.unknown(str(label))
         return
-    args = dataset.get("args") if isinstance(dataset.get("args"), dict) else {}
+    args = given if isinstance(given := dataset.get("args"), dict) else {}
     shots = args.get("num_few_shot")
     n_shot = int(shots) if isinstance(shots, int) or (isinstance(shots, str) and shots.isdigit()) else None
     if had_setting and named_shots is not None and n_shot is not None and named_shots != n_shot:
@@ -161,7 +161,7 @@ def _result(importer: Importer, doc: Document, offset: int, file: str, model_ref
     if config and str(config).casefold() not in _WHOLE and importer.registry.benchmark_index.resolve(str(config)) is None:
         subset = str(config)
     source = own
-    card_source = result.get("source") if isinstance(result.get("source"), dict) else {}
+    card_source = given if isinstance(given := result.get("source"), dict) else {}
     if card_source and not source_id:
         source_name = str(card_source.get("name") or f"{label} results")
         url = card_source.get("url")
@@ -176,7 +176,7 @@ def _result(importer: Importer, doc: Document, offset: int, file: str, model_ref
         if not isinstance(metric, dict):
             continue
         where = f"{file}:{(doc.position((*path, 'metrics', k))[0] or 0) + offset} model-index[{i}].results[{j}].metrics[{k}]"
-        task = result.get("task") if isinstance(result.get("task"), dict) else {}
+        task = given if isinstance(given := result.get("task"), dict) else {}
         metric_id = "normalized_score" if normalized else _metric(importer, benchmark_id, metric, file, where,
                                                                   f"{dataset.get('name') or ''} {task.get('name') or ''}")
         value = importer.number(metric.get("value"))
@@ -230,6 +230,6 @@ def _metric(importer: Importer, benchmark_id: str, metric: dict[str, Any], file:
     if known is None and len(benchmark.metrics) == 1:
         importer.warn("unknown_metric", f"metric {metric.get('name') or metric.get('type')!r} of {benchmark.name} "
                       f"is not in the registry; imported as its only metric {benchmark.metrics[0]}", file, where)
-        return benchmark.metrics[0]
+        return cast(str, benchmark.metrics[0])
     importer.skip(f"metric {known or (names[0] if names else 'unknown')!r} is not a metric of {benchmark.name}")
     return None

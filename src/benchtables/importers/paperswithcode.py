@@ -81,7 +81,7 @@ def _rows(importer: Importer, file: str, label: str, source: Any, benchmark_id: 
                                       f"paper date {row['paper_date']}" if row.get("paper_date") else "",
                                       "uses additional data" if row.get("uses_additional_data") else "") if x) or None
         model_ref = None
-        metrics = row.get("metrics") if isinstance(row.get("metrics"), dict) else {}
+        metrics = given if isinstance(given := row.get("metrics"), dict) else {}
         for metric_name, raw in sorted(metrics.items()):
             scored = importer.scored(benchmark_id, metric_name, raw)
             if scored is None:

@@ -59,6 +59,9 @@ class Entry:
             setattr(self, spec.name, value)
         self._fields = table.names
 
+    if TYPE_CHECKING:  # the declared fields, set in __init__
+        def __getattr__(self, name: str) -> Any: ...
+
     def model_dump(self, exclude_none: bool = False) -> dict[str, Any]:
         out = {}
         for name in self._fields:
@@ -81,7 +84,7 @@ class MetricEntry(Entry):
 
     @property
     def is_percent(self) -> bool:
-        return bool(self.unit == "percent")  # type: ignore[attr-defined]
+        return bool(self.unit == "percent")
 
 
 class BenchmarkEntry(Entry):
@@ -90,7 +93,7 @@ class BenchmarkEntry(Entry):
     def __init__(self, data: Mapping[str, Any]) -> None:
         super().__init__(data)
         if getattr(self, "primary", None) is None:
-            self.primary = self.metrics[0] if self.metrics else None  # type: ignore[attr-defined]
+            self.primary = self.metrics[0] if self.metrics else None
 
 
 class MemberEntry(Entry):
@@ -151,7 +154,7 @@ class Registry:
             target: dict[str, Any] = getattr(self, section)
             for item in items:
                 entry = ENTRIES[section](item)
-                target[entry.id] = entry  # type: ignore[attr-defined]
+                target[entry.id] = entry
         return []
 
     def extended(self, path: Path | str | None) -> tuple[Registry, list[Problem]]:

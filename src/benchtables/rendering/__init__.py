@@ -177,7 +177,9 @@ def to_latex(data: pd.DataFrame | TableView, *, footnotes: bool = False, precisi
     view = _view(data)
     layout = _Layout(view, escape_latex, precision, footnotes or cite, cite=cite)
     spec = "".join("r" if a == "right" else "l" for a in layout.align)
-    fmt = TableFormat(lineabove=Line(_BOOKTABS.lineabove.begin.replace("ALIGN", spec or "l"), "", "", ""),
+    top = _BOOKTABS.lineabove
+    assert isinstance(top, Line)
+    fmt = TableFormat(lineabove=Line(top.begin.replace("ALIGN", spec or "l"), "", "", ""),
                       **{k: getattr(_BOOKTABS, k) for k in _BOOKTABS._fields if k != "lineabove"})
     body = tabulate(_bold(layout, lambda c: f"\\textbf{{{c}}}"), headers=layout.headers, tablefmt=fmt,
                     colalign=layout.align, disable_numparse=True)

@@ -7,7 +7,8 @@
     <!-- benchtables:end -->
 
 The words after ``begin`` are the arguments of a ``benchtables`` command (``leaderboard``,
-``compare``, ``pareto``, ``show``). Each block is regenerated independently: a block whose
+``compare``, ``pareto``, ``sota``, ``show``), or ``help COMMAND`` for a command's ``--help``
+(the README's command reference). Each block is regenerated independently: a block whose
 arguments are wrong is reported with its file and line and left as it is, while the others
 still render. A file is rewritten atomically (a temporary file renamed over it), and only
 when something changed. With ``check`` nothing is written and stale blocks are reported.

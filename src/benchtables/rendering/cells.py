@@ -94,7 +94,7 @@ def column_formatter(values: Sequence[Any], unit: str | None, precision: int | N
         return _finite_or(lambda v: format_compute(v, 4) if abs(v) >= 1e15 else format_number(v, precision or 4))
     if precision is not None:
         return _finite_or(lambda v: f"{v:.{precision}f}")
-    if not numbers or all(v.is_integer() for v in numbers if math.isfinite(v)) and unit not in ("percent",):
+    if not numbers or (all(v.is_integer() for v in numbers if math.isfinite(v)) and unit not in ("percent",)):
         return _finite_or(lambda v: format_number(v, 0))
     decimals = _decimals(numbers, 4)
     return _finite_or(lambda v: f"{v:.{decimals}f}")

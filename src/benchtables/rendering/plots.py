@@ -127,7 +127,7 @@ def _place_labels(fig: Figure, ax: Any, labels: list[tuple[tuple[float, float], 
     token count would otherwise print on top of each other)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    renderer = FigureCanvasAgg(fig).get_renderer()
+    renderer = FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]  # not annotated in matplotlib
     fig.draw_without_rendering()  # lay the axes out (limits, constrained layout) before measuring,
     fig.set_layout_engine("none")  # and keep that layout, so the boxes measured here are the ones drawn
     frame = ax.get_window_extent(renderer)
@@ -204,7 +204,7 @@ def plot_sota(view: Any, *, title: str | None = None) -> Figure:
     fig = _figure()
     ax = fig.add_subplot()
     label = view.labels.get("value", "value")
-    ax.step(list(dates) + [dates.iloc[-1]], list(values) + [values.iloc[-1]], where="post", color="tab:blue",
+    ax.step([*dates, dates.iloc[-1]], [*values, values.iloc[-1]], where="post", color="tab:blue",
             linewidth=1.5)
     ax.scatter(dates, values, s=30, color="tab:blue", zorder=3)
     unit = view.units.get("value")

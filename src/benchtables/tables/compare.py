@@ -73,7 +73,7 @@ def compare(models: Sequence[str] | None, benchmarks: Sequence[str | Mapping[str
     for raw in benchmarks:
         spec = parse_column(raw)
         b, m = view.target(spec["benchmark"], spec.get("metric"))
-        requested = {k: spec.get(k) for k in SETTING_COLUMNS if k != "partial"}
+        requested: dict[str, Any] = {k: spec.get(k) for k in SETTING_COLUMNS if k != "partial"}
         if isinstance(raw, Mapping) and requested.get("split") is None:
             requested["split"] = b.split
         label = b.name + ("" if m.id == b.primary else f" {m.name}")

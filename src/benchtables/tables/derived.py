@@ -32,32 +32,33 @@ __all__ = [
 #: Hoffmann et al. (2022): compute-optimal training uses about 20 tokens per parameter.
 CHINCHILLA_TOKENS_PER_PARAMETER = 20.0
 
-T = TypeVar("T")
+#: A pandas Series of numbers, or a number.
+T = TypeVar("T", "pd.Series", float)
 
 
 def tokens_per_parameter(tokens: T, parameters: T) -> T:
     """Training tokens per parameter (Chinchilla: 1.4T / 70B = 20)."""
-    return tokens / parameters  # type: ignore[operator]
+    return tokens / parameters
 
 
 def compute_6nd(parameters: T, tokens: T) -> T:
     """Training compute estimated as 6 · N · D FLOP (forward and backward pass of a dense model)."""
-    return 6 * parameters * tokens  # type: ignore[operator]
+    return 6 * parameters * tokens
 
 
 def chinchilla_optimal_tokens(parameters: T, tokens_per_param: float = CHINCHILLA_TOKENS_PER_PARAMETER) -> T:
     """Tokens a compute-optimal run would use for this many parameters (about 20 per parameter)."""
-    return parameters * tokens_per_param  # type: ignore[operator]
+    return parameters * tokens_per_param
 
 
 def chinchilla_ratio(tokens: T, parameters: T, tokens_per_param: float = CHINCHILLA_TOKENS_PER_PARAMETER) -> T:
     """Actual tokens ÷ Chinchilla-optimal tokens: 1 is compute-optimal, below 1 under-trained."""
-    return tokens / chinchilla_optimal_tokens(parameters, tokens_per_param)  # type: ignore[operator]
+    return tokens / chinchilla_optimal_tokens(parameters, tokens_per_param)
 
 
 def sampling_cost(steps: T, cost_per_step: T) -> T:
     """Total sampling cost: steps × cost of one step."""
-    return steps * cost_per_step  # type: ignore[operator]
+    return steps * cost_per_step
 
 
 _FLIP = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
@@ -78,11 +79,11 @@ def combine_qualifiers(qualifiers: list[str], inputs: list[str], divisors: tuple
     bounds: set[str] = set()
     approximate = False
     for name in inputs:
-        op = marks.get(name)
-        if op == "~":
+        mark = marks.get(name)
+        if mark == "~":
             approximate = True
-        elif op is not None:
-            bounds.add(_FLIP[op] if name in divisors else op)
+        elif mark is not None:
+            bounds.add(_FLIP[mark] if name in divisors else mark)
     directions = {b[0] for b in bounds}
     if len(directions) > 1:
         return "?"

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -64,7 +64,8 @@ class Setting:
         n_shot = values["n_shot"]
         values["n_shot"] = None if n_shot is None or n_shot != n_shot else int(n_shot)
         values["partial"] = bool(values["partial"])
-        return cls(**{k: (None if v is None or v != v else v) for k, v in values.items()})
+        cleaned: dict[str, Any] = {k: (None if v is None or v != v else v) for k, v in values.items()}
+        return cls(**cleaned)
 
     def label(self, standard_split: str | None = None) -> str:
         """``5-shot``, ``0-shot, cot``, ``5-shot, subset humanities``; empty when nothing is said.
@@ -158,7 +159,7 @@ class ModelFilter:
             mask = pc.and_(mask, pc.fill_null(pc.less(models["released"], self.released_before), False))
         if self.kind:
             mask = pc.and_(mask, pc.fill_null(pc.equal(models["kind"], self.kind), False))
-        return models["id"].filter(mask).to_pylist()
+        return cast(list[str], models["id"].filter(mask).to_pylist())
 
 
 @dataclass
@@ -282,10 +283,10 @@ class ScoreView:
         found = self.rows(b, m, include_baselines=include_baselines, models=models, columns=columns)
         if found.num_rows == 0:
             present = self.store.scan("scores", ["metric"], where={"benchmark": [b.id]})
-            others = sorted(set(present["metric"].to_pylist()) - {m.id})
+            stored = sorted(set(present["metric"].to_pylist()) - {m.id})
             raise EmptyResultError(f"no {b.name} scores in metric {m.name} in the store"
                                    + (" for these models" if models is not None else "")
-                                   + (f"; it has {', '.join(others)}: choose one with {{metric}}" if others else ""),
+                                   + (f"; it has {', '.join(stored)}: choose one with {{metric}}" if stored else ""),
                                    options={"metric": ("metric=…", "--metric")})
         wanted = {k: _normalized(k, v) for k, v in (requested or {}).items() if v is not None}
         if exact:

@@ -27,7 +27,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -63,7 +63,7 @@ class Pool:
         return self.part >= 0
 
     def column(self, name: str) -> list[Any]:
-        return self.rows[name].to_pylist()
+        return cast(list[Any], self.rows[name].to_pylist())
 
     def value(self, name: str, row: int) -> Any:
         return self.rows[name][row].as_py()
@@ -167,7 +167,7 @@ def disagreeing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     ua, ub = precision_units(a), precision_units(b)
     limit = (ua + ub) / 2
     with np.errstate(invalid="ignore"):
-        return np.abs(a - b) >= limit * (1 - 1e-9)
+        return cast(np.ndarray, np.abs(a - b) >= limit * (1 - 1e-9))
 
 
 def check_disagreements(pool: Pool, found: Across) -> None:
@@ -213,7 +213,7 @@ def check_disagreements(pool: Pool, found: Across) -> None:
             continue
         partner = dict(zip(rows_f[flagged].tolist(), other[flagged].tolist(), strict=True))
         found.add("disagreement", name, Severity.WARNING, rows_f[flagged],
-                  lambda r, name=name, partner=partner: _disagreement(pool, name, r, partner[r]))
+                  lambda r, name=name, partner=partner: _disagreement(pool, name, r, partner[r]))  # type: ignore[misc]
 
 
 def _disagreement(pool: Pool, name: str, row: int, other: int) -> tuple[str, str | None]:

@@ -80,22 +80,23 @@ def validate(paths: Iterable[Path | str] | None = None, *, store: Path | str | S
     """
     project = find_project()
     if project is None and paths is not None:
-        paths = [Path(p) for p in paths]
-        project = find_project(paths[0] if paths[0].is_dir() else paths[0].parent) if paths else None
+        given = [Path(p) for p in paths]
+        paths = given
+        project = find_project(given[0] if given[0].is_dir() else given[0].parent) if given else None
     if paths is None:
         if project is None:
             raise UsageError("no data/entries/ here or above: pass the entry files to validate")
         paths = [project.entries]
-    paths = [Path(p) for p in paths]
-    for p in paths:
+    files = [Path(p) for p in paths]
+    for p in files:
         if not p.exists() and not p.is_symlink():
             raise UsageError(f"no such file or directory: {display_path(p)}")
     registry, registry_problems = Registry.shipped().extended(project.registry_file if project else None)
     opened, store_problems = _store_for(store, project)
     own = project is not None and opened is not None and opened.path.resolve() == project.store.resolve()
     existing = (lambda f: (project.root / f).exists()) if own and project is not None else None
-    context = _context(project, paths, registry) if project is not None else None
-    result = run(paths, registry=registry, name_file=project.relative if project else (lambda p: Path(p).as_posix()),
+    context = _context(project, files, registry) if project is not None else None
+    result = run(files, registry=registry, name_file=project.relative if project else (lambda p: Path(p).as_posix()),
                  root=project.root if project else None, store=opened, existing=existing, kind=kind, limit=limit,
                  progress=progress, extra_problems=[*registry_problems, *store_problems], context=context)
     return result.report

@@ -138,12 +138,12 @@ def check_declarations(inputs: Inputs, registry: Registry, known: Known) -> Decl
             _add_source(out, declared, _Declaration(values, part.origin, row), store_sources, registry)
     for entry in inputs.entries:
         _file_source(out, entry, declared, store_sources)
-    for row in store_sources:
-        out.source_ids.add(row["id"])
-        if row.get("kind") == "paper" or row.get("arxiv"):
-            out.paper_sources.add(row["id"])
-        if row.get("suite"):
-            out.source_suites[row["id"]] = row["suite"]
+    for stored in store_sources:
+        out.source_ids.add(stored["id"])
+        if stored.get("kind") == "paper" or stored.get("arxiv"):
+            out.paper_sources.add(stored["id"])
+        if stored.get("suite"):
+            out.source_suites[stored["id"]] = stored["suite"]
     # ---------------------------------------------------------------- models
     declarations: list[_Declaration] = []
     for part in inputs.models:

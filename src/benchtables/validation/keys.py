@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from benchtables.arrays import ZERO, array_of, codes_of, numpy_of, scalar, take
+from benchtables.arrays import array_of, codes_of, numpy_of, scalar, take
 
 __all__ = ["column_hashes", "key_hashes", "repeated_keys", "table_keys"]
 
@@ -37,7 +37,7 @@ def string_hashes(array: pa.Array) -> np.ndarray:
     """
     if pa.types.is_dictionary(array.type):
         codes = codes_of(array)
-        return np.append(string_hashes(array.dictionary), _NULL_HASH)[codes]
+        return cast(np.ndarray, np.append(string_hashes(array.dictionary), _NULL_HASH)[codes])
     if pa.types.is_null(array.type):
         return np.full(len(array), _NULL_HASH, dtype=np.uint64)
     array = array.cast(pa.large_string()) if not pa.types.is_large_string(array.type) else array

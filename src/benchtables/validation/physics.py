@@ -21,7 +21,7 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -41,8 +41,9 @@ def _num(value: float) -> str:
     return format_compute(value) if abs(value) >= 1e6 else format_number(value, 4)
 
 
-def _finite(*values: Any) -> bool:
-    return all(isinstance(v, int | float) and math.isfinite(v) and v != 0 for v in values)
+def _finite(value: Any, *more: Any) -> TypeGuard[float]:
+    """Whether every value is a finite, non-zero number (the first is then known to be one)."""
+    return all(isinstance(v, int | float) and math.isfinite(v) and v != 0 for v in (value, *more))
 
 
 class _Warnings:
@@ -59,7 +60,7 @@ class _Warnings:
     def flush(self) -> None:
         for (code, name), messages in self.messages.items():
             self.found.add(code, name, Severity.WARNING, np.array(sorted(messages), dtype=np.int64),
-                           lambda r, messages=messages: messages[r])
+                           lambda r, messages=messages: messages[r])  # type: ignore[misc]
 
 
 def _records(pool: Pool | None) -> list[dict[str, Any]]:
@@ -217,7 +218,7 @@ def _active_as_total(training: list[dict[str, Any]], active: Mapping[str, float]
     for row, v in enumerate(training):
         count = active.get(v["model"])
         parameters = v.get("parameters")
-        if _finite(count, parameters) and math.isclose(count, parameters, rel_tol=0.01):
+        if _finite(count) and _finite(parameters) and math.isclose(count, parameters, rel_tol=0.01):
             warn.add(row, "active_as_total", "parameters",
                      f"parameters {format_count(parameters)} is the model's active parameter count, not its total",
                      "give the total here; active parameters belong in the model's active_parameters")

@@ -22,7 +22,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +112,7 @@ def _describe(finding: Finding, row: int) -> tuple[str, str | None]:
         return finding.code.replace("_", " "), None
     try:
         return finding.describe(row)
-    except Exception as exc:  # noqa: BLE001 - a message must never hide the problem it words
+    except Exception as exc:
         return f"{finding.code.replace('_', ' ')} ({type(exc).__name__} while wording it)", None
 
 
@@ -146,10 +146,10 @@ def _step3_problems(collector: _Collector, pools: Mapping[str, Pool], found: Map
                 here = here[np.argsort(pool.local[here], kind="stable")]
 
                 def make(row: int, origin: Origin = origin, describe: Any = describe, name: Any = name,
-                         code: str = code, severity: Severity = severity) -> Problem:
+                         code: str = code, severity: Severity = severity, pool: Pool = pool) -> Problem:
                     try:
                         message, hint = describe(row)
-                    except Exception as exc:  # noqa: BLE001 - as in _describe
+                    except Exception as exc:
                         message, hint = f"{code.replace('_', ' ')} ({type(exc).__name__} while wording it)", None
                     return origin.problem(severity, code, message, int(pool.local[row]), name, hint)
 
@@ -178,8 +178,7 @@ def _unify(tables: list[pa.Table]) -> pa.Table:
             column = table[f.name] if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
             if column.type != f.type:
                 column = column.cast(f.type) if not pa.types.is_dictionary(f.type) else \
-                    column.cast(f.type.value_type).dictionary_encode() if not pa.types.is_dictionary(column.type) \
-                    else column.cast(f.type.value_type).dictionary_encode()
+                    column.cast(f.type.value_type).dictionary_encode()
                 if pa.types.is_dictionary(column.type) and column.type != f.type:
                     column = column.cast(f.type)
             columns.append(column)

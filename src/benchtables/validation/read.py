@@ -151,8 +151,8 @@ def _column(spec: Field, values: list[Any], texts: list[str | None], issues: lis
     scalar = (Text, Number, Flag)
     cleaned: list[Any] = []
     for i, value in enumerate(values):
-        if isinstance(value, dict | list) and isinstance(kind, scalar) or isinstance(value, dict) and \
-                isinstance(kind, TextList):
+        if (isinstance(value, dict | list) and isinstance(kind, scalar)) or (isinstance(value, dict) and \
+                isinstance(kind, TextList)):
             expected = "text" if isinstance(kind, Text) else "a number" if isinstance(kind, Number) else \
                 "true or false" if isinstance(kind, Flag) else "a list of texts"
             issues.append(Issue(rows[i], spec.name, f"{_type_code(kind, spec)}_type",
@@ -354,7 +354,7 @@ def bulk_kind(path: Path | str, table: pa.Table, kind: str | None = None) -> str
         if kind not in RECORDS:
             raise UsageError(f"unknown record kind {kind!r}; kinds: {', '.join(RECORDS)}")
         return kind
-    meta = (table.schema.metadata or {}).get(b"benchtables.table", b"").decode("utf-8", "replace")
+    meta: str = (table.schema.metadata or {}).get(b"benchtables.table", b"").decode("utf-8", "replace")
     if meta in RECORDS:
         return meta
     name = Path(path).name.lower()
@@ -400,9 +400,9 @@ def _refusal(path: Path, root: Path | None) -> str | None:
         return "not a regular file"
     if root is not None:
         real_root = root.resolve()
-        if _inside(path.absolute(), root.absolute()) or _inside(path.absolute(), real_root):
-            if not _inside(path.resolve(), real_root):
-                return "it links to a file outside the project, which is not read"
+        inside = _inside(path.absolute(), root.absolute()) or _inside(path.absolute(), real_root)
+        if inside and not _inside(path.resolve(), real_root):
+            return "it links to a file outside the project, which is not read"
     return None
 
 

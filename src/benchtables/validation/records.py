@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -34,8 +34,18 @@ from benchtables.errors import QuantityError
 from benchtables.names import NameIndex
 from benchtables.problems import Severity, did_you_mean
 from benchtables.registry import Registry
-from benchtables.spec import Field, Flag, Number, Table, Text, TextForm, TextList, forbidden_in, forbidden_pattern
-from benchtables.spec import normalize_array
+from benchtables.spec import (
+    Field,
+    Flag,
+    Number,
+    Table,
+    Text,
+    TextForm,
+    TextList,
+    forbidden_in,
+    forbidden_pattern,
+    normalize_array,
+)
 from benchtables.units import parse_quantity
 
 __all__ = ["CHUNK_ROWS", "Checked", "Context", "Finding", "Rows", "check_one", "check_table", "schema_findings"]
@@ -110,7 +120,7 @@ def _rejoin(values: pa.Array, codes: np.ndarray | None) -> pa.Array:
 def _text_type(kind: pa.DataType) -> bool:
     if pa.types.is_dictionary(kind):
         kind = kind.value_type
-    return pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind)
+    return cast(bool, pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind))
 
 
 # --------------------------------------------------------------------------- the rows under check
@@ -248,9 +258,9 @@ def _compatible(spec: Field, kind: pa.DataType) -> bool:
         kind = kind.value_type
     spec_type = spec.type
     if isinstance(spec_type, Number):
-        return pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)
+        return cast(bool, pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind))
     if isinstance(spec_type, Flag):
-        return pa.types.is_boolean(kind)
+        return cast(bool, pa.types.is_boolean(kind))
     if isinstance(spec_type, TextList):
         return (pa.types.is_list(kind) or pa.types.is_large_list(kind)) and (
             _text_type(kind.value_type) or pa.types.is_null(kind.value_type))
@@ -420,7 +430,8 @@ def _check_number(rows: Rows, spec: Field) -> None:
                 rows_failed = [r for r, f in parsed.failed.items() if f[0] == code]
                 mask[rows_failed] = True
                 failed = parsed.failed
-                rows.find(code, spec.name, mask, describe=lambda r, failed=failed: (failed[r][1], failed[r][2]))
+                rows.find(code, spec.name, mask,
+                          describe=lambda r, failed=failed: (failed[r][1], failed[r][2]))  # type: ignore[misc]
         else:
             if pa.types.is_dictionary(raw.type):
                 raw = raw.cast(base)
@@ -465,7 +476,7 @@ def _check_number(rows: Rows, spec: Field) -> None:
             word = {"greater_than": "greater than", "greater_than_equal": "at least",
                     "less_than_equal": "at most"}[code]
             rows.find(code, spec.name, ok & ~inside,
-                      describe=lambda r, word=word, limit=limit: (
+                      describe=lambda r, word=word, limit=limit: (  # type: ignore[misc]
                           f"{rows.shown(spec.name, r)} must be {word} {limit:g}", None))
             ok &= inside
     keep = given & rows.valid(spec.name)
@@ -546,7 +557,8 @@ def _check_list(rows: Rows, spec: Field) -> None:
     for code, bad in item_bad:
         mask = np.zeros(n, dtype=bool)
         mask[parents[bad]] = True
-        rows.find(code, spec.name, mask, describe=lambda r, code=code: _list_message(rows, spec, r, code))
+        rows.find(code, spec.name, mask,
+                  describe=lambda r, code=code: _list_message(rows, spec, r, code))  # type: ignore[misc]
     keep = numpy_of(canon.is_valid()) if len(canon) else np.zeros(0, bool)
     kept = canon.filter(array_of(keep)) if len(canon) else canon
     counts = np.bincount(parents[keep], minlength=n) if len(parents) else np.zeros(n, np.int64)
@@ -721,7 +733,7 @@ def check_one(table: Table, data: Any, title: str) -> dict[str, Any]:
     if not isinstance(data, Mapping):
         raise ValidationError.from_exception_data(title, [InitErrorDetails(
             type=PydanticCustomError("mapping_type", "expected a mapping of fields"), loc=(), input=data)])
-    raw, reader_problems = records_table(table, [dict(data)])
+    raw, reader_problems, _ = records_table(table, [dict(data)])
     errors: list[InitErrorDetails] = [
         InitErrorDetails(type=PydanticCustomError(p.code, p.message), loc=(p.field,) if p.field else (),
                          input=data.get(p.field) if p.field else data) for p in reader_problems]

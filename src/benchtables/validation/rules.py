@@ -184,7 +184,8 @@ class SuiteProtocol:
                 if where.any():
                     self._member(rows, suite, member, where)
             if self.stage == "fill":
-                rows.find("not_a_member", "benchmark", in_suite & ~covered, describe=lambda r, s=suite: (
+                rows.find("not_a_member", "benchmark", in_suite & ~covered,
+                          describe=lambda r, s=suite: (  # type: ignore[misc]
                     f"{rows.array('benchmark')[r].as_py()} is not a benchmark of suite {s.id}",
                     "its members: " + ", ".join(m.benchmark for m in s.members)))
 
@@ -214,6 +215,7 @@ class SuiteProtocol:
 
         registry = rows.ctx.registry
         bench = registry.benchmark_index.resolve(member.benchmark)
+        assert bench is not None  # only members whose benchmark rows were found get here
         wanted = {
             "metric": registry.resolve_metric_of(bench, member.metric) if member.metric else None,
             "n_shot": member.n_shot,
@@ -233,7 +235,8 @@ class SuiteProtocol:
                 continue
             differs = where & present & rows.valid(name) & ~numpy_of(
                 pc.fill_null(pc.equal(_str(current), scalar(value)), FALSE))
-            rows.find("suite_conflict", name, differs, describe=lambda r, name=name, value=value: (
+            rows.find("suite_conflict", name, differs,
+                      describe=lambda r, name=name, value=value: (  # type: ignore[misc]
                 f"{suite.name} scores {registry.benchmarks[bench].name} with {name} {value}, but this record gives "
                 f"{rows.array(name)[r].as_py()}", f"leave {name} out, or leave out suite"))
 
@@ -325,6 +328,7 @@ class InMetricRange:
 
     def _describe(self, rows: Rows, row: int) -> tuple[str, str | None]:
         metric_id = self.metric if self.metric_field is None else rows.array(self.metric_field)[row].as_py()
+        assert metric_id is not None  # a value out of range has a metric: unknown metrics have no bounds
         metric = rows.ctx.registry.metrics[metric_id]
         value = rows.numbers(self.field)[row]
         low, high = metric.min, metric.max
@@ -369,7 +373,7 @@ class Ordered:
             a, b = rows.numbers(low), rows.numbers(high)
             with np.errstate(invalid="ignore"):
                 wrong = (a > b) & rows.valid(low, high)
-            rows.find(self.code, low, wrong, describe=lambda r, low=low, high=high, a=a, b=b: (
+            rows.find(self.code, low, wrong, describe=lambda r, low=low, high=high, a=a, b=b: (  # type: ignore[misc]
                 f"{low} ({_shown(a[r])}) is more than {high} ({_shown(b[r])})", None))
 
 
