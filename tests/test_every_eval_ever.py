@@ -34,7 +34,7 @@ def records(result):
     from benchtables.kinds import RECORDS
 
     fields = [f.name for f in RECORDS["scores"].fields]
-    return [{**dict.fromkeys(fields), **r} for s in result.sources.values() for r in s.records["scores"]]
+    return [{**dict.fromkeys(fields), **r} for s in result.sources.values() for r in s.rows("scores")]
 
 
 def by(rows, **match):

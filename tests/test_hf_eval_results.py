@@ -26,7 +26,7 @@ _FIELDS = ("stderr", "n_shot", "setting", "subset", "split", "notes", "partial",
 
 
 def records(result):
-    return [{**dict.fromkeys(_FIELDS), **r} for s in result.sources.values() for r in s.records["scores"]]
+    return [{**dict.fromkeys(_FIELDS), **r} for s in result.sources.values() for r in s.rows("scores")]
 
 
 def only(result):

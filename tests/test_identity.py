@@ -30,7 +30,7 @@ def records(result, kind="scores"):
     from benchtables.kinds import RECORDS
 
     fields = [f.name for f in RECORDS[kind].fields]
-    return [{**dict.fromkeys(fields), **r} for s in result.sources.values() for r in s.records[kind]]
+    return [{**dict.fromkeys(fields), **r} for s in result.sources.values() for r in s.rows(kind)]
 
 
 @pytest.fixture

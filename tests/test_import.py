@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from benchtables.errors import FormatError, UsageError
@@ -21,7 +22,7 @@ def records(result, kind="scores"):
     from benchtables.kinds import RECORDS
 
     fields = [f.name for f in RECORDS[kind].fields]
-    return [{**dict.fromkeys(fields), **r} for s in result.sources.values() for r in s.records[kind]]
+    return [{**dict.fromkeys(fields), **r} for s in result.sources.values() for r in s.rows(kind)]
 
 
 def by(rows, **match):
@@ -347,10 +348,10 @@ def test_epoch_benchmark_csv(tmp_path, monkeypatch):
     rows = records(result)
     llama_paper = result.sources["arxiv-2302.13971"]
     assert llama_paper.title == "LLaMA: Open and Efficient Foundation Language Models" and llama_paper.year == 2023
-    chinchilla = by(llama_paper.records["scores"], model="chinchilla-70b")  # "Chinchilla (70B)" resolved
+    chinchilla = by(llama_paper.rows("scores"), model="chinchilla-70b")  # "Chinchilla (70B)" resolved
     assert (chinchilla["value"], chinchilla["n_shot"], chinchilla["benchmark"]) == (67.5, 5, "mmlu")
     assert chinchilla["where"].startswith("external_benchmark_mmlu.csv: row ") and "(id rec" in chinchilla["where"]
-    assert by(llama_paper.records["scores"], model="palm-540b")["value"] == 69.3
+    assert by(llama_paper.rows("scores"), model="palm-540b")["value"] == 69.3
     nova = by(rows, model="amazon.nova-lite-v1-0")
     assert nova["value"] == 77.0 and nova["n_shot"] == 5
     assert any(r["n_shot"] is None for r in rows)  # blank Shots stay blank
@@ -552,3 +553,31 @@ def test_import_output_modes(tmp_path, monkeypatch, cli):
     assert again.code == 2 and "--force" in again.err
     with pytest.raises(UsageError, match="unknown import format"):
         import_files([REAL / "lm-eval/results_v03.json"], "excel")
+
+
+def test_a_large_csv_import_writes_its_records_as_a_bulk_file(project, cli):
+    """Thousands of records are no entry file to review: they go to a Parquet bulk file beside it."""
+    import csv as csv_module
+
+    from conftest import SOURCE
+
+    project.write("models.yaml", SOURCE + "models:\n" + "".join(f"  - {{id: m-{i}, name: M {i}}}\n" for i in range(300)))
+    path = project.root / "run.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv_module.writer(handle)
+        writer.writerow(["Model", "Task", "Shots", "Score"])
+        for i in range(3000):
+            writer.writerow([f"M {i % 300}", ["mmlu", "gsm8k"][i % 2], [0, 5, 10, 25, 50][(i // 600) % 5], f"{(i % 97):.1f}%"])
+    unrouted = cli("import", "csv", path, "--map", "model=Model", "--map", "benchmark=Task", "--map", "n_shot=Shots",
+                   "--map", "value=Score", "--set", "metric=acc")
+    assert unrouted.code == 2 and "-o DIRECTORY" in unrouted.err
+    done = cli("import", "csv", path, "--map", "model=Model", "--map", "benchmark=Task", "--map", "n_shot=Shots",
+               "--map", "value=Score", "--source-id", "run2026", "-o", "data/entries")
+    assert done.code == 0, done.err
+    bulk = project.entries / "scores-run2026.parquet"
+    table = pq.read_table(bulk)
+    assert table.num_rows == 3000 and set(table["source"].to_pylist()) == {"run2026"}
+    assert set(table["metric"].to_pylist()) == {"acc", "exact_match"}  # every record names its metric
+    assert "scores-run2026.parquet" in (project.entries / "run2026.yaml").read_text()
+    assert cli("validate").code == 0 and cli("build").code == 0
+    assert cli("leaderboard", "gsm8k", "--n-shot", "5", "--format", "csv").out.count("\n") > 100

@@ -30,7 +30,7 @@ _FIELDS = ("stderr", "n_shot", "setting", "subset", "split", "notes", "partial",
 
 
 def records(result: Any) -> list[dict[str, Any]]:
-    return [{**dict.fromkeys(_FIELDS), **r} for s in result.sources.values() for r in s.records["scores"]]
+    return [{**dict.fromkeys(_FIELDS), **r} for s in result.sources.values() for r in s.rows("scores")]
 
 
 def run(path: Path, fmt: str | None = "inspect", **options: Any) -> Any:

@@ -40,7 +40,7 @@ _FIELDS = ("stderr", "ci_low", "ci_high", "n_shot", "setting", "subset", "split"
 
 
 def records(result):
-    return [{**dict.fromkeys(_FIELDS), **r} for s in result.sources.values() for r in s.records["scores"]]
+    return [{**dict.fromkeys(_FIELDS), **r} for s in result.sources.values() for r in s.rows("scores")]
 
 
 def by(rows, **match):

@@ -28,7 +28,7 @@ V1_NAME = "results_2024-01-04T13-27-32.660899.json"
 
 
 def records(result):
-    return [r for s in result.sources.values() for r in s.records["scores"]]
+    return [r for s in result.sources.values() for r in s.rows("scores")]
 
 
 def by(rows, **match):

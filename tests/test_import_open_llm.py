@@ -30,7 +30,7 @@ COLUMNS = [("ifeval", "IFEval Raw", "IFEval", "mean_strict_acc", 0), ("bbh", "BB
 
 
 def records(result):
-    return [r for s in result.sources.values() for r in s.records["scores"]]
+    return [r for s in result.sources.values() for r in s.rows("scores")]
 
 
 def by(rows, **match):

@@ -98,8 +98,11 @@ def import_command(args: tuple[str, ...], output: Path | None, source_id: str | 
     if output is None:
         texts = result.entry_files()
         if len(texts) > 1:
-            raise UsageError(f"this import has {len(texts)} sources, one entry file each: pass -o DIRECTORY")
-        click.echo(next(iter(texts.values())), nl=False)
+            raise UsageError(f"this import writes {len(texts)} files (an entry file per source, and bulk files of "
+                             "large imports): pass -o DIRECTORY")
+        text = next(iter(texts.values()))
+        assert isinstance(text, str)  # a bulk file comes with its entry file: more than one
+        click.echo(text, nl=False)
         return 0
     for path in write_entries(result, output, force=force):
         click.echo(safe_text(f"wrote {path}"))

@@ -126,9 +126,15 @@ def import_files(paths: Sequence[Path | str], fmt: str | None = None, *, store: 
 def write_entries(result: ImportResult, output: Path | str, *, force: bool = False) -> list[Path]:
     """Write the entry files of an import: into ``output`` if it is a directory, else as that one file.
 
-    Each file is written atomically; existing files are not replaced unless ``force``.
+    A large import's records go to Parquet bulk files beside the entry files (``scores-<source>.parquet``;
+    then ``output`` must be a directory). Each file is written atomically; existing files are not
+    replaced unless ``force``.
     """
-    from benchtables.files import write_text_atomically
+    import io
+
+    import pyarrow.parquet as pq
+
+    from benchtables.files import write_atomically, write_text_atomically
 
     output = Path(output)
     directory = output.is_dir() or output.suffix not in (".yaml", ".yml")
@@ -138,13 +144,19 @@ def write_entries(result: ImportResult, output: Path | str, *, force: bool = Fal
         raise UsageError("the import produced no records; nothing to write")
     if directory:
         targets = {output / name: text for name, text in files.items()}
-    elif len(files) == 1:
+    elif len(files) == 1 and isinstance(next(iter(files.values())), str):
         targets = {output: next(iter(files.values()))}
     else:
-        raise UsageError(f"this import has {len(files)} sources, one entry file each: give -o a directory")
+        raise UsageError(f"this import writes {len(files)} files (an entry file per source, and bulk files of large "
+                         "imports): give -o a directory")
     existing = [p for p in targets if p.exists() or p.is_symlink()]
     if existing and not force:
         raise UsageError(f"{existing[0]} exists; pass --force to replace it, or -o another path")
-    for path, text in targets.items():
-        write_text_atomically(path, text)
+    for path, content in targets.items():
+        if isinstance(content, str):
+            write_text_atomically(path, content)
+        else:
+            buffer = io.BytesIO()
+            pq.write_table(content, buffer, compression="zstd")
+            write_atomically(path, buffer.getvalue())
     return list(targets)

@@ -33,6 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+
+from benchtables.arrays import numpy_of
 from benchtables.errors import FormatError, QuantityError
 from benchtables.names import REPO_ID, NameIndex, canonical_url, is_local_path, model_candidates, normalize_name
 from benchtables.problems import Problem, Severity, did_you_mean
@@ -58,6 +62,9 @@ _RECORD_ORDER = ("scores", "training", "utilization", "sampling")
 #: thousands of models gets one warning for the rest).
 _HINTED = 25
 _PLACE = ("where", "notes", "quote")
+#: More records of one kind from one source than this are written as a Parquet bulk file beside
+#: the entry file (which then declares only the source and models): an entry file is for review.
+BULK_ROWS = 1000
 
 
 def read_json(path: Path, what: str = "JSON") -> Any:
@@ -141,6 +148,10 @@ class SourceDraft:
     #: The source is declared in another entry file: this import only refers to it.
     reference: bool = False
     records: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {k: [] for k in _RECORD_ORDER})
+    #: Records added a table at a time (large imports), as Arrow tables of entry-file fields.
+    tables: dict[str, list[pa.Table]] = field(default_factory=lambda: {k: [] for k in _RECORD_ORDER})
+    #: Per kind, the records that go to a bulk file (set by :meth:`bulk`).
+    bulk_tables: dict[str, pa.Table] = field(default_factory=dict)
     _seen: set[str] = field(default_factory=set, repr=False)
 
     def header(self) -> dict[str, Any]:
@@ -150,7 +161,32 @@ class SourceDraft:
 
     @property
     def count(self) -> int:
-        return sum(len(v) for v in self.records.values())
+        rows: int = sum(len(v) for v in self.records.values())
+        rows += sum(int(t.num_rows) for v in self.tables.values() for t in v)
+        return rows + sum(int(t.num_rows) for t in self.bulk_tables.values())
+
+    def rows(self, kind: str) -> list[dict[str, Any]]:
+        """Every record of ``kind``, added one at a time or a table at a time, as mappings of the
+        fields it has."""
+        tables = [*self.tables[kind], *([self.bulk_tables[kind]] if kind in self.bulk_tables else [])]
+        return [*self.records[kind], *({k: v for k, v in row.items() if v is not None and v != [] and k != "source"}
+                                       for table in tables for row in table.to_pylist())]
+
+    def bulk(self) -> dict[str, pa.Table]:
+        """Per kind, the records to write as a bulk file (more than :data:`BULK_ROWS` of them), with
+        their ``source``; fewer are moved into ``records`` for the entry file. Idempotent."""
+        for kind, parts in self.tables.items():
+            if not parts:
+                continue
+            table = pa.concat_tables([*parts, *([self.bulk_tables.pop(kind).drop_columns(["source"])]
+                                                if kind in self.bulk_tables else [])], promote_options="permissive")
+            if table.num_rows + len(self.records[kind]) <= BULK_ROWS:
+                self.records[kind] += [{k: v for k, v in row.items() if v is not None and v != []}
+                                       for row in table.to_pylist()]
+            else:
+                self.bulk_tables[kind] = table.append_column("source", pa.array([self.id] * table.num_rows, pa.string()))
+            self.tables[kind] = []
+        return dict(self.bulk_tables)
 
 
 @dataclass
@@ -178,13 +214,21 @@ class ImportResult:
     def count(self) -> int:
         return sum(s.count for s in self.sources.values())
 
-    def entry_files(self, taken: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:
-        """File name → YAML text, one entry file per source (``taken``: names already in use)."""
-        files = {}
+    def entry_files(self, taken: set[str] | frozenset[str] = frozenset()) -> dict[str, str | pa.Table]:
+        """File name → YAML text, one entry file per source (``taken``: names already in use), and
+        name → Arrow table for the bulk files of large imports (``scores-<source>.parquet``)."""
+        files: dict[str, str | pa.Table] = {}
         for source in self.sources.values():
             if not source.count:
                 continue
+            bulk = source.bulk()
+            for kind, table in bulk.items():
+                name, n = f"{kind}-{source.id}.parquet", 2
+                while name in taken or name in files:
+                    name, n = f"{kind}-{source.id}-{n}.parquet", n + 1
+                files[name] = table
             used = {r["model"] for records in source.records.values() for r in records}
+            used |= {m for table in bulk.values() for m in table["model"].unique().to_pylist()}
             while bases := {b for id_ in used if (b := self.models.get(id_, {}).get("base_model")) and b not in used}:
                 used |= bases  # a new model's base is declared beside it
             models = [m for id_, m in sorted(self.models.items()) if id_ in used]
@@ -307,6 +351,28 @@ class Importer:
                 found = SourceDraft(id_, title, url, year, kind, notes, date)
         self._drafts[asked] = self.result.sources.setdefault(found.id, found)
         return self._drafts[asked]
+
+    def add_table(self, source: SourceDraft, kind: str, table: pa.Table) -> int:
+        """Add records a table at a time (entry-file fields as columns, model ids resolved); rows
+        repeating another but for their place are dropped and counted. Returns the rows added."""
+        from benchtables.validation.keys import key_hashes, repeated_keys, table_keys
+
+        identity = [c for c in table.column_names if c not in _PLACE]
+        earlier = [t.select([c for c in identity if c in t.column_names]) for t in source.tables[kind]]
+        together = pa.concat_tables([*earlier, table.select(identity)], promote_options="permissive")
+        before = together.num_rows - table.num_rows  # rows this source already has, from another table
+        repeated = (repeated_keys(key_hashes(together, identity), np.ones(together.num_rows, dtype=bool),
+                                  table_keys(together, identity)) >= 0)[before:] if together.num_rows > 1 else \
+            np.zeros(table.num_rows, dtype=bool)
+        if repeated.any():
+            self.skip("repeated row (the same number again)", int(repeated.sum()))
+            table = table.filter(pa.array(~repeated))
+        if "partial" in table.column_names:
+            marked = int(numpy_of(table["partial"]).sum())
+            if marked:
+                self.result.partial["marked partial in the file"] += marked
+        source.tables[kind].append(table)
+        return int(table.num_rows)
 
     def add(self, source: SourceDraft, record: dict[str, Any], kind: str = "scores", model: ModelRef | None = None,
             file: str | None = None) -> bool:
@@ -530,9 +596,12 @@ def _plain(key: str, value: Any) -> Any:
 
 
 def _dump(data: Any) -> str:
+    """YAML by PyYAML's safe dumper (its libyaml build where installed: the same output, faster)."""
     import yaml
 
-    return str(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=None))
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return str(yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=10_000,
+                         default_flow_style=None))
 
 
 def entry_yaml(source: SourceDraft, models: list[dict[str, Any]], result: ImportResult) -> str:
@@ -542,6 +611,8 @@ def entry_yaml(source: SourceDraft, models: list[dict[str, Any]], result: Import
     lines = [f"# Imported by `benchtables import {result.format}` from {', '.join(result.inputs)}.",
              "# Review before committing: check models, settings and where each number stands."]
     lines += [f"# {safe_text(note)}" for note in result.summary()[1:]]
+    lines += [f"# The {table.num_rows:,} {kind} records of this source are in {kind}-{source.id}.parquet (a bulk "
+              "file: validate and build read it beside this file)." for kind, table in source.bulk_tables.items()]
     document: dict[str, Any] = {"source": source.id if source.reference else source.header()}
     if models:
         document["models"] = [{k: _plain(k, v) for k, v in m.items() if v is not None and v != []} for m in models]

@@ -27,12 +27,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from benchtables.arrays import numpy_of
+from benchtables.arrays import FALSE, array_of, numpy_of, strings
 from benchtables.errors import FormatError, UsageError
 from benchtables.importers.common import Importer, ModelRef, Percent, slug
 from benchtables.kinds import RECORDS
 from benchtables.spec import Flag, Number
 from benchtables.validation.keys import key_hashes, repeated_keys, table_keys
+from benchtables.validation.records import FALSE_WORDS, TRUE_WORDS
 from benchtables.yamlpos import parse_yaml, read_yaml
 
 __all__ = ["CsvMapping", "import_csv", "import_csv_file", "load_mapping", "read_rows", "read_table"]
@@ -146,14 +147,21 @@ def _text(table: pa.Table, column: str) -> pa.Array:
     return pc.utf8_trim_whitespace(array.cast(pa.string()))
 
 
-def _per_distinct(array: pa.Array, convert: Any) -> list[Any]:
-    """``convert`` of every value, called once per distinct value."""
+def _distinct(array: pa.Array) -> tuple[list[Any], np.ndarray]:
+    """The distinct values of a column and each row's index among them (-1 for a null)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
     encoded = pc.dictionary_encode(array)
-    lookup = [convert(v) for v in encoded.dictionary.to_pylist()] + [convert(None)]
-    codes = numpy_of(pc.fill_null(encoded.indices, -1)).astype(np.int64)
-    if encoded.indices.null_count:
-        codes[~numpy_of(encoded.indices.is_valid())] = -1
-    return [lookup[c] for c in codes.tolist()]
+    codes = numpy_of(encoded.indices).astype(np.float64)
+    return encoded.dictionary.to_pylist(), np.where(np.isnan(codes), -1, codes).astype(np.int64)
+
+
+def _per_distinct(array: pa.Array, convert: Any, dtype: Any = object) -> np.ndarray:
+    """``convert`` of every value as a numpy array, called once per distinct value (and once for null)."""
+    values, codes = _distinct(array)
+    lookup: np.ndarray = np.array([convert(v) for v in values] + [convert(None)], dtype=dtype)
+    picked: np.ndarray = lookup[codes]
+    return picked
 
 
 def _numbers(importer: Importer, array: pa.Array, kind: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -161,13 +169,13 @@ def _numbers(importer: Importer, array: pa.Array, kind: Any) -> tuple[np.ndarray
     n = len(array)
     values = np.full(n, np.nan)
     percent = np.zeros(n, dtype=bool)
-    plain = numpy_of(pc.fill_null(pc.match_substring_regex(array, _PLAIN), False)) if n else np.zeros(0, bool)
+    plain = numpy_of(pc.fill_null(pc.match_substring_regex(array, _PLAIN), FALSE)) if n else np.zeros(0, bool)
     at = np.flatnonzero(plain)
     if len(at):
-        values[at] = numpy_of(pc.cast(array.take(pa.array(at)), pa.float64()))
+        values[at] = numpy_of(pc.cast(array.take(array_of(at)), pa.float64()))
     rest = np.flatnonzero(~plain & numpy_of(array.is_valid())) if n else np.zeros(0, np.int64)
     if len(rest):
-        sub = array.take(pa.array(rest))
+        sub = array.take(array_of(rest))
         converted = _per_distinct(sub, lambda v: None if v is None else importer.number(v, kind))
         for i, v in zip(rest.tolist(), converted, strict=True):
             if v is not None:
@@ -186,7 +194,7 @@ def _whole(importer: Importer, name: str, array: pa.Array) -> np.ndarray:
             return np.nan
         return float(digits.group(1))
 
-    return np.array(_per_distinct(array, convert), dtype=float)
+    return _per_distinct(array, convert, float)
 
 
 def _constant_value(importer: Importer, table: Any, name: str, raw: Any) -> Any:
@@ -242,6 +250,7 @@ def import_csv(importer: Importer, path: Path, mapping: CsvMapping, *, source_id
 
 def _import_table(importer: Importer, file: str, table: pa.Table, mapping: CsvMapping, *, source_id: str | None,
                   source_url: str | None, model: str | None, value_column: str | None = None) -> None:
+    """One table's records, a column at a time: Python only for each distinct name and word."""
     header = table.column_names
     if mapping.native:
         mapping.columns = {f: [f] for f in RECORDS[mapping.kind].names if f in header and f not in _META}
@@ -255,7 +264,6 @@ def _import_table(importer: Importer, file: str, table: pa.Table, mapping: CsvMa
     if repeated.any():
         importer.skip("duplicate row", int(repeated.sum()))
     keep = ~repeated
-    columns: dict[str, Any] = {}
     constants = dict(mapping.constants)
     if mapping.benchmark_from_filename and "benchmark" not in constants and "benchmark" not in mapping.columns:
         m = re.search(mapping.benchmark_from_filename, file)
@@ -263,6 +271,59 @@ def _import_table(importer: Importer, file: str, table: pa.Table, mapping: CsvMa
             constants["benchmark"] = m.group("benchmark")
     if mapping.kind == "scores" and "benchmark" not in constants and "benchmark" not in mapping.columns:
         raise UsageError(f"say which benchmark {file} holds: --set benchmark=ID or --map benchmark=COLUMN")
+    columns, percent_marks = _field_columns(importer, table, mapping, spec, constants)
+    ids, named_shots, named_settings = _models(importer, table, mapping, model, file, keep)
+    keep &= numpy_of(ids.is_valid())
+    if mapping.kind == "scores":
+        keep &= ~np.isnan(numpy_of(columns["value"])) if "value" in columns else np.zeros(n, dtype=bool)
+        columns["benchmark"] = _benchmarks(importer, columns["benchmark"], keep)
+        keep &= numpy_of(columns["benchmark"].is_valid())
+    else:
+        anything = np.zeros(n, dtype=bool)
+        for name, column in columns.items():
+            if isinstance(spec[name].type, Number):
+                anything |= numpy_of(column.is_valid())
+        if (~anything & keep).any():
+            importer.skip("row without any number", int((~anything & keep).sum()))
+        keep &= anything
+    rows = pa.array(np.flatnonzero(keep), pa.int64())
+    records: dict[str, pa.Array] = {"model": ids.take(rows)}
+    records.update({name: column.take(rows) for name, column in columns.items()})
+    if "n_shot" in spec.names and pc.any(named_shots.is_valid()).as_py():  # "GPT-4 (8-shot)": the name's n-shot
+        records["n_shot"] = pc.coalesce(records["n_shot"], named_shots.take(rows)) if "n_shot" in records \
+            else named_shots.take(rows)
+    if "setting" in spec.names and pc.any(named_settings.is_valid()).as_py():
+        records["setting"] = _joined_settings(records.get("setting"), named_settings.take(rows))
+    records["where"] = _where(records.get("where"), table, mapping.id_column, numpy_of(rows), file, value_column)
+    assembled = pa.table(records)
+    if mapping.kind == "scores":
+        signs = percent_marks.get("value", np.zeros(n, dtype=bool))
+        assembled = _rescale(importer, _metrics(importer, assembled, file), signs[keep], file)
+    drafts, codes = _sources(importer, mapping, table, source_id, source_url, file)
+    kept_codes = codes[keep]
+    for code, draft in enumerate(drafts):
+        at = np.flatnonzero(kept_codes == code)
+        if len(at):
+            importer.add_table(draft, mapping.kind, assembled if len(at) == assembled.num_rows else
+                               assembled.take(pa.array(at, pa.int64())))
+
+
+def _flag(importer: Importer, name: str, text: str | None) -> int:
+    """1 for a yes, 0 for a no, -1 for nothing — and for a word that is neither (left empty, counted)."""
+    if text is None:
+        return -1
+    word = text.strip().casefold()
+    if word in TRUE_WORDS or word in FALSE_WORDS:
+        return int(word in TRUE_WORDS)
+    importer.skip(f"{name} left empty, not yes or no: {text.strip()[:20]!r}")
+    return -1
+
+
+def _field_columns(importer: Importer, table: pa.Table, mapping: CsvMapping, spec: Any,
+                   constants: Mapping[str, Any]) -> tuple[dict[str, pa.Array], dict[str, np.ndarray]]:
+    """Each mapped or constant field as an Arrow column of its type, and which cells were written with %."""
+    header, n = table.column_names, table.num_rows
+    columns: dict[str, pa.Array] = {}
     percent_marks: dict[str, np.ndarray] = {}
     for name, candidates in mapping.columns.items():
         if name == "model":
@@ -270,117 +331,187 @@ def _import_table(importer: Importer, file: str, table: pa.Table, mapping: CsvMa
         column = _text(table, next(c for c in candidates if c in header))
         field_type = spec[name].type
         if isinstance(field_type, Number) and field_type.integer:
-            columns[name] = _whole(importer, name, column)
+            whole = _whole(importer, name, column)
+            columns[name] = array_of(np.where(np.isnan(whole), 0, whole).astype(np.int64), np.isnan(whole))
         elif isinstance(field_type, Number):
-            values, marks = _numbers(importer, column, field_type.quantity or _kind_number())
-            columns[name], percent_marks[name] = values, marks
+            values, percent_marks[name] = _numbers(importer, column, field_type.quantity or _kind_number())
+            columns[name] = array_of(values, np.isnan(values))
         elif isinstance(field_type, Flag):
-            columns[name] = np.array(_per_distinct(column, lambda v: None if v is None else
-                                                   v.strip().casefold() in {"true", "yes", "1", "y"}), dtype=object)
+            flags = _per_distinct(column, lambda v, name=name: _flag(importer, name, v), int)
+            columns[name] = array_of(flags == 1, flags < 0)
         else:
-            columns[name] = np.array(column.to_pylist(), dtype=object)
+            columns[name] = column
     for name, value in constants.items():
         converted = _constant_value(importer, spec, name, value) if name in spec and name != "model" else value
-        columns[name] = np.full(n, converted, dtype=object)
-    # the model of each row: the first of its name columns that names a known model, else the first given
-    names = np.full(n, None, dtype=object)
-    known_found = np.zeros(n, dtype=bool)
-    for column_name in mapping.columns.get("model", []):
-        if column_name not in header:
+        field_type = spec[name].type if name in spec else None
+        kind = pa.int64() if isinstance(field_type, Number) and field_type.integer else pa.float64() \
+            if isinstance(field_type, Number) else pa.bool_() if isinstance(field_type, Flag) else pa.string()
+        columns[name] = pa.repeat(pa.scalar(converted, kind), n) if converted is not None else pa.nulls(n, kind)
+    return columns, percent_marks
+
+
+def _models(importer: Importer, table: pa.Table, mapping: CsvMapping, model: str | None, file: str,
+            keep: np.ndarray) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Each row's model id (null where none or refused), and the n-shot and setting its name carried.
+
+    Of several name columns, the first naming a known model wins, else the first given; names
+    resolve once each (:meth:`Importer.model`).
+    """
+    n = table.num_rows
+    names: list[str] = []
+    chosen = np.full(n, -1, dtype=np.int64)
+    chosen_known = np.zeros(n, dtype=bool)
+    for column_name in ([] if model else mapping.columns.get("model", [])):
+        if column_name not in table.column_names:
             continue
-        column = _text(table, column_name)
-        values = np.array(column.to_pylist(), dtype=object)
-        known = np.array(_per_distinct(column, lambda v: bool(v) and importer.known_model(v) is not None), dtype=bool)
-        take = ~known_found & known
-        names[take] = values[take]
-        fill = (names == None) & np.array([bool(v) for v in values])  # noqa: E711 - element-wise
-        names[fill] = values[fill]
-        known_found |= known
+        values, codes = _distinct(_text(table, column_name))
+        known = np.array([bool(v) and importer.known_model(v) is not None for v in values] + [False], dtype=bool)
+        given = np.array([bool(v) for v in values] + [False], dtype=bool)
+        here = np.where(codes >= 0, codes + len(names), -1)
+        better = (given[codes] & (chosen < 0)) | (known[codes] & ~chosen_known)
+        chosen = np.where(better, here, chosen)
+        chosen_known |= known[codes]
+        names += values
     if model:
-        names[:] = model
-    has_model = np.array([bool(v) for v in names])
-    if (~has_model & keep).any():
-        importer.skip("row without a model", int((~has_model & keep).sum()))
-    keep &= has_model
-    if mapping.kind == "scores":
-        value = np.asarray(columns.get("value", np.full(n, np.nan)), dtype=float)
-        keep &= ~np.isnan(value)  # blank or unreadable: counted by number()
-    numbers = [f for f in columns if isinstance(spec[f].type, Number) and f in spec] if mapping.kind != "scores" else []
-    if numbers:
-        anything = np.zeros(n, dtype=bool)
-        for f in numbers:
-            anything |= ~np.isnan(np.asarray(columns[f], dtype=float))
-        if (~anything & keep).any():
-            importer.skip("row without any number", int((~anything & keep).sum()))
-        keep &= anything
-    refs: dict[str, ModelRef | None] = {}
-    for name in set(names[keep].tolist()):
-        try:
-            refs[name] = importer.model(str(name), file)
-        except FormatError as exc:
-            importer.skip(str(exc).split(":")[0])
-            refs[name] = None
-    resolved_model = np.array([refs.get(v) if k else None for v, k in zip(names.tolist(), keep.tolist(), strict=True)],
-                              dtype=object)
-    keep &= np.array([r is not None for r in resolved_model])
-    if mapping.kind == "scores":
-        benchmarks = columns["benchmark"]
-        resolved: dict[Any, str | None] = {}
-        for name in set(benchmarks[keep].tolist()):
-            resolved[name] = importer.benchmark(str(name)) if name else None
-            if resolved[name] is None:
-                importer.unknown(str(name), int(((benchmarks == name) & keep).sum()))
-        columns["benchmark"] = np.array([resolved.get(b) for b in benchmarks.tolist()], dtype=object)
-        keep &= np.array([b is not None for b in columns["benchmark"]])
-    rows = np.flatnonzero(keep)
-    ids = table[mapping.id_column].to_pylist() if mapping.id_column else None
-    sources = _sources(importer, mapping, table, rows, source_id, source_url, file)
-    group: list[tuple[dict[str, Any], str]] = []
-    for row in rows.tolist():
-        ref = resolved_model[row]
-        record: dict[str, Any] = {"model": ref.id}
-        for name, values in columns.items():
-            value = values[row]
-            if isinstance(value, float) and np.isnan(value):
-                continue
-            field_type = spec[name].type
-            if isinstance(field_type, Number) and field_type.integer and value is not None:
-                value = int(value)
-            elif name in percent_marks and percent_marks[name][row]:
-                value = Percent(value)
-            record[name] = value.item() if hasattr(value, "item") else value
-        record["where"] = record.get("where") or (f"{file}: row {row + 1}" + (f" (id {ids[row]})" if ids else "")
-                                                  + (f", column {value_column!r}" if value_column else ""))
-        source = sources[row]
-        if importer.add(source, record, mapping.kind, model=ref, file=file) and mapping.kind == "scores":
-            stored = source.records["scores"][-1]
-            group.append((stored, stored.get("metric") or importer.registry.benchmarks[stored["benchmark"]].primary))
-    importer.rescale(group, file)
+        names, chosen = [model], np.zeros(n, dtype=np.int64)
+    if ((chosen < 0) & keep).any():
+        importer.skip("row without a model", int(((chosen < 0) & keep).sum()))
+    refs: list[ModelRef | None] = []
+    wanted = set(np.unique(chosen[keep & (chosen >= 0)]).tolist())
+    for i, name in enumerate(names):
+        ref = None
+        if i in wanted:
+            try:
+                ref = importer.model(str(name), file)
+            except FormatError as exc:
+                importer.skip(str(exc).split(":")[0], int(((chosen == i) & keep).sum()))
+        refs.append(ref)
+    refs.append(None)  # the last: rows without a name
+    at = pa.array(np.where(chosen < 0, len(refs) - 1, chosen), pa.int64())
+    ids = strings([r.id if r else None for r in refs]).take(at)
+    shots = pa.array([r.n_shot if r else None for r in refs], pa.int64()).take(at)
+    settings = strings([r.setting if r else None for r in refs]).take(at)
+    return ids, shots, settings
 
 
-def _sources(importer: Importer, mapping: CsvMapping, table: pa.Table, rows: np.ndarray, source_id: str | None,
-             source_url: str | None, file: str) -> dict[int, Any]:
-    """The source of each row: one fixed source, or one per distinct (title, URL, year) of the row."""
+def _benchmarks(importer: Importer, names: pa.Array, keep: np.ndarray) -> pa.Array:
+    """Benchmark ids for names (null where none: listed as unknown with the rows they hold)."""
+    values, codes = _distinct(names)
+    resolved = [importer.benchmark(str(v)) if v else None for v in values]
+    for i, value in enumerate(values):
+        if resolved[i] is None:
+            count = int(((codes == i) & keep).sum())
+            if count:
+                importer.unknown(str(value), count)
+    return strings([*resolved, None]).take(pa.array(np.where(codes < 0, len(values), codes), pa.int64()))
+
+
+def _joined_settings(given: pa.Array | None, named: pa.Array) -> pa.Array:
+    """The file's setting and the one a model's name carried, as one sorted comma list."""
+    stated = given.to_pylist() if given is not None else [None] * len(named)
+    return strings([",".join(sorted({p for p in (s or "").split(",") if p} | ({m} if m else set()))) or None
+                    for s, m in zip(stated, named.to_pylist(), strict=True)])
+
+
+def _where(given: pa.Array | None, table: pa.Table, id_column: str | None, rows: np.ndarray, file: str,
+           value_column: str | None) -> pa.Array:
+    """Each record's ``where``: as the file gives it, else ``file: row N (id X), column 'C'`` (vectorised)."""
+    numbers = pc.cast(pa.array(rows + 1, pa.int64()), pa.string())
+    parts: list[Any] = [pa.scalar(f"{file}: row "), numbers]
+    if id_column:
+        parts += [pa.scalar(" (id "), _text(table, id_column).take(pa.array(rows, pa.int64())), pa.scalar(")")]
+    if value_column:
+        parts.append(pa.scalar(f", column {value_column!r}"))
+    made = pc.binary_join_element_wise(*parts, "", null_handling="replace", null_replacement="")
+    return made if given is None else pc.coalesce(given, made)
+
+
+def _metrics(importer: Importer, records: pa.Table, file: str) -> pa.Table:
+    """Every record with its metric: a benchmark's primary where the file names none, said once per
+    benchmark that has other metrics (importers always write the metric)."""
+    registry = importer.registry
+    given = records["metric"] if "metric" in records.column_names else pa.nulls(records.num_rows, pa.string())
+    missing = numpy_of(given.is_null())
+    if not missing.any():
+        return records
+    benchmarks, codes = _distinct(records["benchmark"])
+    primaries = strings([registry.benchmarks[b].primary for b in benchmarks])
+    filled = pc.coalesce(given, primaries.take(pa.array(codes, pa.int64())))
+    for code in np.unique(codes[missing]).tolist():
+        benchmark = registry.benchmarks[benchmarks[code]]
+        if len(benchmark.metrics) > 1:
+            importer.warn("metric_defaulted", f"the file names no metric for {benchmark.name}: imported as its primary "
+                          f"metric {benchmark.primary}", file, None,
+                          f"its other metrics: {', '.join(m for m in benchmark.metrics if m != benchmark.primary)}; "
+                          "map the column that says which (--map metric=…) or --set metric=…")
+    if "metric" in records.column_names:
+        return records.set_column(records.schema.get_field_index("metric"), "metric", filled)
+    return records.append_column("metric", filled)
+
+
+def _rescale(importer: Importer, records: pa.Table, percent_sign: np.ndarray, file: str) -> pa.Table:
+    """Percent metrics on the 0–100 scale, decided per benchmark and metric of the table (one warning each).
+
+    Values all at most 1 are fractions and are converted (stderr and interval too); a value at most
+    1 among larger ones is a small percent and is kept. A value written with ``%`` is never rescaled.
+    """
+    if not records.num_rows:
+        return records
+    registry = importer.registry
+    pairs, codes = _distinct(pc.binary_join_element_wise(records["benchmark"], records["metric"], "\x1f"))
+    values = numpy_of(records["value"])
+    scale = np.ones(records.num_rows)
+    for code, pair in enumerate(pairs):
+        benchmark_id, metric_id = pair.split("\x1f")
+        definition = registry.metrics.get(metric_id)
+        if definition is None or not definition.is_percent:
+            continue
+        at = np.flatnonzero((codes == code) & ~percent_sign)
+        if not len(at):
+            continue
+        name = f"{registry.benchmarks[benchmark_id].name} {definition.name}"
+        where = records["where"][int(at[0])].as_py()
+        small = (values[at] > 0) & (values[at] <= 1)
+        if (np.abs(values[at]) <= 1).all() and (values[at] != 0).any():
+            scale[at] = 100.0
+            importer.warn("fraction_as_percent", f"{len(at)} {name} value{'s' if len(at) != 1 else ''} of this table "
+                          "are at most 1: fractions of a percentage, imported ×100", file, where,
+                          "check the source's scale")
+        elif small.any():
+            importer.warn("small_percent", f"{int(small.sum())} {name} value{'s' if small.sum() != 1 else ''} at most 1 "
+                          "among larger percents of this table: kept as percents", file, where,
+                          "check the source's scale")
+    if (scale == 1).all():
+        return records
+    for column in ("value", "stderr", "ci_low", "ci_high"):
+        if column in records.column_names:
+            scaled = numpy_of(records[column]) * scale
+            scaled = np.where(np.isnan(scaled), scaled, np.round(scaled, 10))
+            records = records.set_column(records.schema.get_field_index(column), column,
+                                         array_of(scaled, np.isnan(scaled)))
+    return records
+
+
+def _sources(importer: Importer, mapping: CsvMapping, table: pa.Table, source_id: str | None, source_url: str | None,
+             file: str) -> tuple[list[Any], np.ndarray]:
+    """The sources of a table and each row's index among them: one fixed source, or one per
+    distinct (title, URL, year, id) of the rows."""
     spec = mapping.source
+    n = table.num_rows
     if source_id or not any(k in spec for k in ("id_column", "title_column")):
         title = spec.get("title") or f"Imported from {file}"
         source = importer.source(source_id or spec.get("id") or slug(title), title, url=source_url or spec.get("url"),
                                  year=spec.get("year"), kind=spec.get("kind"))
-        return {row: source for row in rows.tolist()}
-
-    def column(key: str) -> list[Any]:
-        name = spec.get(key)
-        return _text(table, name).to_pylist() if name and name in table.column_names else [None] * table.num_rows
-
-    titles, urls, years, ids = column("title_column"), column("url_column"), column("year_column"), column("id_column")
-    drafts: dict[tuple[Any, ...], Any] = {}
-    out = {}
-    for row in rows.tolist():
-        key = (titles[row], urls[row], years[row], ids[row])
-        if key not in drafts:
-            drafts[key] = _source_of(importer, *key)
-        out[row] = drafts[key]
-    return out
+        return [source], np.zeros(n, dtype=np.int64)
+    parts = [_text(table, spec[key]) if spec.get(key) in table.column_names else pa.nulls(n, pa.string())
+             for key in ("title_column", "url_column", "year_column", "id_column")]
+    keys = pc.binary_join_element_wise(*[pc.fill_null(p, "\x00") for p in parts], "\x1f")
+    values, codes = _distinct(keys)
+    drafts = []
+    for value in values:
+        title, url, year, id_text = (None if p == "\x00" else p for p in value.split("\x1f"))
+        drafts.append(_source_of(importer, title, url, year, id_text))
+    return drafts, codes
 
 
 def _source_of(importer: Importer, title: str | None, url: str | None, year_text: str | None, id_text: str | None) -> Any:
