@@ -136,3 +136,30 @@ def test_git_revisions(tmp_path, monkeypatch, cli):
     assert result.code == 0 and "data/entries/e.yaml at HEAD is not in that revision's store" in result.err
     result = cli("diff", "no-such-rev", "HEAD")
     assert result.code == 2 and "neither a store directory nor a git revision" in result.err
+
+
+def test_text_format_says_the_same_as_markdown(stores):
+    diff = diff_stores(*stores, "main", "HEAD")
+    text = diff.to_text()
+    assert text.startswith("benchtables: main → HEAD") and "1 added, 1 removed, 2 changed" in text
+    assert "**" not in text and "|" not in text.splitlines()[0]
+    assert "Beta" in text and "Delta" in text
+
+
+HOSTILE_NAME = "![x](https://evil.example/p.png) <img src=x> [link](https://evil.example) @octocat **bold**"
+
+
+def test_markdown_for_a_pull_request_comment_is_inert(tmp_path):
+    """diff --format markdown is posted on pull requests: names from data cannot become images,
+    links, HTML or mentions there."""
+    from markdown_it import MarkdownIt
+
+    hostile = {name: text.replace("name: Delta", f"name: '{HOSTILE_NAME}'") for name, text in NEW.items()}
+    diff = diff_stores(make_store(tmp_path / "old", OLD), make_store(tmp_path / "new", hostile), "main", "HEAD")
+    text = diff.to_markdown()
+    tokens = [t for block in MarkdownIt("commonmark", {"html": True}).enable("table").parse(text)
+              for t in ([block, *(block.children or [])])]
+    assert not {t.type for t in tokens} & {"image", "link_open", "html_inline", "html_block"}
+    assert "@octocat" not in text.replace("@\u2060octocat", "")  # the mention is broken by a word joiner
+    for line in diff.to_text().splitlines():
+        assert not line.startswith("::")

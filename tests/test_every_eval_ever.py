@@ -498,7 +498,7 @@ def test_export_validates_against_the_0_3_0_schema_and_is_deterministic():
     mistral = by_id["ma2024megalodon/mistralai/Mistral-7B-v0.1/1700000000"]
     assert mistral["source_metadata"]["evaluator_relationship"] == "third_party"
     assert mistral["model_info"]["additional_details"] == {
-        "deployment_type": "unknown", "model_availability": "unknown", "benchtables_model_id": "mistral-7b"}
+        "deployment_type": "unknown", "model_availability": "open_weights", "benchtables_model_id": "mistral-7b"}  # open_weights: true
     (mmlu,) = mistral["evaluation_results"]
     assert mmlu["metric_config"]["metric_unit"] == "percent" and mmlu["score_details"] == {"score": 60.1}
     assert mmlu["source_data"] == {"dataset_name": "MMLU", "source_type": "hf_dataset", "hf_repo": "cais/mmlu",

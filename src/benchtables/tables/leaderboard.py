@@ -166,8 +166,9 @@ def _view(selection: Selection, view: ScoreView, *, top: int | None, columns: Se
         "setting": setting_labels(rows, selection.benchmark.split),
         "source": rows["source"].to_pylist(),
         "reports": rows["reports"].to_numpy(),
+        # a difference of written numbers, without float noise (67.6 - 67.5 is 0.1, not 0.0999999999999943)
         "spread": np.where(np.array(high, dtype=float) != np.array(low, dtype=float),
-                           np.array(high, dtype=float) - np.array(low, dtype=float), np.nan),
+                           np.round(np.array(high, dtype=float) - np.array(low, dtype=float), 9), np.nan),
     })
     for extra in columns:
         if extra in frame.columns:

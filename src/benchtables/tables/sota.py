@@ -62,7 +62,7 @@ def sota(benchmark: str, metric: str | None = None, *, n_shot: int | None = None
     best: float | None = None
     for r in dated:
         if best is None or (r["value"] > best if higher else r["value"] < best):
-            gain = None if best is None else abs(r["value"] - best)
+            gain = None if best is None else round(abs(r["value"] - best), 9)  # no float noise
             best = r["value"]
             steps.append({**r, "gain": gain})
     frame = pd.DataFrame({

@@ -126,9 +126,13 @@ def suite_leaderboard(suite: str, *, prefer: str = "original", top: int | None =
     reported = reported.reindex(index)
     use_computed = computed.notna() & (complete | reported.isna())
     value = computed.where(use_computed, reported)
+    # a mean of every member, or the source's own average, ranks before a mean of some members:
+    # those rank after, by how many members they have, then by value
+    whole = (complete | ~use_computed).to_numpy(dtype=bool)
+    order_key = np.where(whole, 0, len(members) + 1 - counts.to_numpy()) * 1e6 - value.to_numpy(dtype=float)
     models = model_columns(view).reindex(index)
     frame = pd.DataFrame({
-        "rank": competition_rank(value.to_numpy(dtype=float), True),
+        "rank": competition_rank(order_key, False),
         "model": index,
         "name": models["name"].to_numpy(dtype=object),
         "organization": models["organization"].to_numpy(dtype=object),
@@ -151,6 +155,10 @@ def suite_leaderboard(suite: str, *, prefer: str = "original", top: int | None =
         notes.append("Normalised scores: each raw score rescaled so that random guessing is 0 and a perfect score 100.")
     if (frame["basis"] == "reported").any():
         notes.append("basis = reported: the source's own average, where member scores are not in the store.")
+    if not frame.empty and (frame["members"] != f"{len(members)}/{len(members)}").where(frame["basis"] == "computed",
+                                                                                        False).any():
+        notes.append("Rows with some members only rank after the complete ones, by how many members they have: "
+                     "their average is not comparable with a mean of all members.")
     if disputed.any():
         notes.append("⚠ the reported average differs from the mean of the member scores by more than 0.5 points.")
     notes += _near_misses(view, members, labels, frame, matrix)
