@@ -80,3 +80,27 @@ def cli(capsys: pytest.CaptureFixture[str]):
         return Result(code, captured.out, captured.err)
 
     return invoke
+
+
+def imported(result, kind: str = "scores") -> list[dict]:
+    """The records an import produced (added one at a time or a table at a time), every field of the
+    kind present: None where the import left it out."""
+    from benchtables.kinds import RECORDS
+
+    fields = [f.name for f in RECORDS[kind].fields]
+    return [{**dict.fromkeys(fields), **r} for s in result.sources.values() for r in s.rows(kind)]
+
+
+def assert_plausible(result) -> None:
+    """Every imported score finite, inside its metric's range, with a non-negative stderr."""
+    import math
+
+    from benchtables.registry import Registry
+
+    registry = Registry.shipped()
+    for r in imported(result):
+        metric = registry.metrics[r["metric"]]
+        assert math.isfinite(r["value"])
+        assert metric.min is None or r["value"] >= metric.min
+        assert metric.max is None or r["value"] <= metric.max
+        assert r["stderr"] is None or r["stderr"] >= 0

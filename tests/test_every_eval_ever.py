@@ -19,6 +19,7 @@ from benchtables.importers import import_files, write_entries
 from benchtables.importers.formats import detect
 from benchtables.store import Store
 from conftest import FIXTURES, REPO
+from conftest import imported as records
 
 EEE = FIXTURES / "every-eval-ever"
 REAL = FIXTURES / "realdata"
@@ -28,13 +29,6 @@ FILES = sorted(p for p in EEE.glob("*.json") if p.name != "eval.schema.v0.3.0.js
 MMLU_PRO = EEE / "mmlu-pro-leaderboard_yi-1.5-34b-chat_0.2.2.json"
 DEMO = EEE / "skill-demo_0.3.0.json"
 KEY = ("model", "benchmark", "metric", "value", "stderr", "n_shot", "split", "subset", "setting")
-
-
-def records(result):
-    from benchtables.kinds import RECORDS
-
-    fields = [f.name for f in RECORDS["scores"].fields]
-    return [{**dict.fromkeys(fields), **r} for s in result.sources.values() for r in s.rows("scores")]
 
 
 def by(rows, **match):

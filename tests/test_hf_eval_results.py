@@ -18,15 +18,11 @@ from benchtables.errors import EmptyResultError, FormatError, UnknownIdError, Us
 from benchtables.export import export_hf_eval_results
 from benchtables.importers import import_files, write_entries
 from conftest import FIXTURES, REPO
+from conftest import imported as records
 
 HF = FIXTURES / "hf-eval-results"
 SHIPPED = REPO / "data" / "store"
 VEDIKA = "Vedika-advanced-AI/Vedika-4.1-flash"
-_FIELDS = ("stderr", "n_shot", "setting", "subset", "split", "notes", "partial", "n_samples")
-
-
-def records(result):
-    return [{**dict.fromkeys(_FIELDS), **r} for s in result.sources.values() for r in s.rows("scores")]
 
 
 def only(result):

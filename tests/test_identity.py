@@ -20,17 +20,11 @@ from benchtables.errors import FormatError
 from benchtables.importers import import_files, write_entries
 from benchtables.importers.common import setting_in_name
 from conftest import FIXTURES, REPO
+from conftest import imported as records
 
 IDENTITY = FIXTURES / "identity"
 LM_EVAL = IDENTITY / "lm-eval"
 SHIPPED = REPO / "data" / "store"
-
-
-def records(result, kind="scores"):
-    from benchtables.kinds import RECORDS
-
-    fields = [f.name for f in RECORDS[kind].fields]
-    return [{**dict.fromkeys(fields), **r} for s in result.sources.values() for r in s.rows(kind)]
 
 
 @pytest.fixture

@@ -12,17 +12,10 @@ import pytest
 from benchtables.errors import FormatError, UsageError
 from benchtables.importers import import_files, write_entries
 from conftest import FIXTURES, REPO
+from conftest import imported as records
 
 REAL = FIXTURES / "realdata"
 SHIPPED = REPO / "data" / "store"
-
-
-def records(result, kind="scores"):
-    """The records an import produced, with the optional fields it left out as None."""
-    from benchtables.kinds import RECORDS
-
-    fields = [f.name for f in RECORDS[kind].fields]
-    return [{**dict.fromkeys(fields), **r} for s in result.sources.values() for r in s.rows(kind)]
 
 
 def by(rows, **match):

@@ -21,16 +21,12 @@ from benchtables.importers.common import Importer, KnownDeclarations
 from benchtables.importers.formats import detect
 from benchtables.registry import Registry
 from conftest import FIXTURES, REPO
+from conftest import imported as records
 
 LOGS = FIXTURES / "inspect"
 SHIPPED = REPO / "data" / "store"
 ARC = LOGS / "data_arc_qwen.json"
 MMLU = LOGS / "mmlu-summary-choices.eval"
-_FIELDS = ("stderr", "n_shot", "setting", "subset", "split", "notes", "partial", "n_samples")
-
-
-def records(result: Any) -> list[dict[str, Any]]:
-    return [{**dict.fromkeys(_FIELDS), **r} for s in result.sources.values() for r in s.rows("scores")]
 
 
 def run(path: Path, fmt: str | None = "inspect", **options: Any) -> Any:

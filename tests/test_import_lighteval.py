@@ -17,6 +17,7 @@ from benchtables.importers import import_files, write_entries
 from benchtables.importers.formats import detect
 from benchtables.units import Kind, parse_quantity
 from conftest import FIXTURES
+from conftest import imported as records
 
 HERE = FIXTURES / "lighteval"
 PYTHIA = HERE / "EleutherAI_pythia-14m__results_2025-05-02T21-28-09.714048.json"
@@ -25,10 +26,6 @@ V1_BLOCK = HERE / "v1_HenryJJ_Instruct_Mistral-7B-v0.1_Dolly15K_results_2024-01-
 V1_CARD = HERE / "v1_aerdincdal_CBDDO-LLM-8B-Instruct-v1_card_block.txt"
 V1_MODEL = "HenryJJ/Instruct_Mistral-7B-v0.1_Dolly15K"
 V1_NAME = "results_2024-01-04T13-27-32.660899.json"
-
-
-def records(result):
-    return [r for s in result.sources.values() for r in s.rows("scores")]
 
 
 def by(rows, **match):

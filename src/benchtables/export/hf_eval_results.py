@@ -24,8 +24,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from benchtables.errors import EmptyResultError, UsageError
-from benchtables.export.common import find_model
+from benchtables.errors import UsageError
+from benchtables.export.common import model_scores
 from benchtables.registry import Registry
 from benchtables.store import Store
 from benchtables.tables.select import Setting
@@ -41,13 +41,8 @@ def export_hf_eval_results(model: str, store: Path | str | Store | None = None) 
         EmptyResultError: the store has no scores for it.
         UsageError: none of its scores can be written as Hub results (the message says why).
     """
-    opened = Store.open(store)
-    info = find_model(opened, model)
-    scores = [r for r in opened.table("scores").to_pylist() if r["model"] == info["id"]]
-    if not scores:
-        raise EmptyResultError(f"the store has no scores for {info['id']}")
-    registry = opened.registry()
-    sources = {r["id"]: r for r in opened.table("sources").to_pylist()}
+    found = model_scores(store, model)
+    info, scores, registry, sources = found.model, found.scores, found.registry, found.sources
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     left_out: Counter[str] = Counter()
     for row in sorted(scores, key=lambda r: (r["benchmark"], r["source"], str(r["value"]))):

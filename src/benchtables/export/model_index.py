@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from benchtables.errors import EmptyResultError
-from benchtables.export.common import find_model
+from benchtables.export.common import model_scores
 from benchtables.store import Store
 
 __all__ = ["export_model_index"]
@@ -20,13 +19,8 @@ def export_model_index(model: str, store: Path | str | Store | None = None) -> s
     """
     import yaml
 
-    opened = Store.open(store)
-    info = find_model(opened, model)
-    scores = [r for r in opened.table("scores").to_pylist() if r["model"] == info["id"]]
-    if not scores:
-        raise EmptyResultError(f"the store has no scores for {info['id']}")
-    registry = opened.registry()
-    sources = {r["id"]: r for r in opened.table("sources").to_pylist()}
+    found = model_scores(store, model)
+    info, scores, registry, sources = found.model, found.scores, found.registry, found.sources
     results = []
     for r in scores:
         benchmark = registry.benchmarks[r["benchmark"]]
