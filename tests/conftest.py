@@ -104,3 +104,14 @@ def assert_plausible(result) -> None:
         assert metric.min is None or r["value"] >= metric.min
         assert metric.max is None or r["value"] <= metric.max
         assert r["stderr"] is None or r["stderr"] >= 0
+
+
+@pytest.fixture
+def shipped_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the shipped data (entries and store) as the current project."""
+    import shutil
+
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "data", root / "data")
+    monkeypatch.chdir(root)
+    return root

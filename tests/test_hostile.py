@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import errno
 import json
-import shutil
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import REPO
 
 HEADER = ('source: {id: s2024, title: A source, url: "https://example.org/s", year: 2024}\n'
           "models:\n  - {id: m-7b, name: M 7B}\n")
@@ -153,17 +150,11 @@ def test_a_csv_with_twenty_thousand_columns(project, cli):
 # --------------------------------------------------------------------------- the store and the environment
 
 
-@pytest.fixture
-def shipped(tmp_path, monkeypatch):
-    root = tmp_path / "repo"
-    shutil.copytree(REPO / "data", root / "data")
-    monkeypatch.chdir(root)
-    return root
 
 
 @pytest.mark.parametrize("damage", ["drop a column", "retype a column", "flip a bit", "truncate"])
-def test_a_damaged_store_is_one_clear_line(shipped, cli, damage):
-    path = shipped / "data/store/scores.parquet"
+def test_a_damaged_store_is_one_clear_line(shipped_project, cli, damage):
+    path = shipped_project / "data/store/scores.parquet"
     if damage == "flip a bit":
         data = bytearray(path.read_bytes())
         data[len(data) // 3] ^= 0x10
@@ -186,24 +177,24 @@ def test_a_damaged_store_is_one_clear_line(shipped, cli, damage):
     assert cli("build").code == 0 and cli("leaderboard", "mmlu").code == 0  # a build repairs it
 
 
-def test_a_read_only_file_system(shipped, cli, monkeypatch):
+def test_a_read_only_file_system(shipped_project, cli, monkeypatch):
     """EROFS where the build creates its staging directory (tests run as root, which ignores permissions)."""
     import tempfile
 
     def read_only(*args, **kwargs):
-        raise OSError(errno.EROFS, "Read-only file system", str(shipped / "data"))
+        raise OSError(errno.EROFS, "Read-only file system", str(shipped_project / "data"))
 
     monkeypatch.setattr(tempfile, "mkdtemp", read_only)
-    (shipped / "data/entries/extra.yaml").write_text(
+    (shipped_project / "data/entries/extra.yaml").write_text(
         "source: chowdhery2022palm\nscores:\n  - {model: palm-540b, benchmark: hellaswag, metric: acc, n_shot: 0, "
         "value: 83.4, where: Table 99}\n")
     result = cli("build")
     assert result.code == 2 and "Read-only file system" in result.err and len(result.err.splitlines()) == 1
 
 
-def test_a_full_disk_leaves_the_store_as_it_was(shipped, cli, monkeypatch):
-    before = {p.name: p.read_bytes() for p in (shipped / "data/store").iterdir() if p.is_file()}
-    (shipped / "data/entries/extra.yaml").write_text(
+def test_a_full_disk_leaves_the_store_as_it_was(shipped_project, cli, monkeypatch):
+    before = {p.name: p.read_bytes() for p in (shipped_project / "data/store").iterdir() if p.is_file()}
+    (shipped_project / "data/entries/extra.yaml").write_text(
         "source: chowdhery2022palm\nscores:\n  - {model: palm-540b, benchmark: hellaswag, metric: acc, n_shot: 0, "
         "value: 83.4, where: Table 99}\n")
     import pyarrow.parquet as parquet
@@ -217,27 +208,27 @@ def test_a_full_disk_leaves_the_store_as_it_was(shipped, cli, monkeypatch):
     result = cli("build")
     monkeypatch.setattr(parquet.ParquetWriter, "write_table", real)
     assert result.code == 2 and "No space left on device" in result.err and "Traceback" not in result.err
-    after = {p.name: p.read_bytes() for p in (shipped / "data/store").iterdir() if p.is_file()}
+    after = {p.name: p.read_bytes() for p in (shipped_project / "data/store").iterdir() if p.is_file()}
     assert after == before
-    assert not [p for p in (shipped / "data").iterdir() if p.name.startswith(".store")
+    assert not [p for p in (shipped_project / "data").iterdir() if p.name.startswith(".store")
                 and p.is_dir()]  # no staging left behind
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(position=st.floats(min_value=0.0, max_value=0.999), bit=st.integers(min_value=0, max_value=7))
-def test_a_flipped_bit_in_a_stored_table_never_reads_back_as_other_numbers(shipped, position, bit):
+def test_a_flipped_bit_in_a_stored_table_never_reads_back_as_other_numbers(shipped_project, position, bit):
     """Page checksums and the manifest's footer digest: a changed byte is an error, never a wrong value."""
     from benchtables.errors import StoreError
     from benchtables.store import Store
 
-    path = shipped / "data/store/scores.parquet"
+    path = shipped_project / "data/store/scores.parquet"
     original = path.read_bytes()
-    expected = Store(shipped / "data/store").table("scores")
+    expected = Store(shipped_project / "data/store").table("scores")
     damaged = bytearray(original)
     damaged[int(position * len(original))] ^= 1 << bit
     path.write_bytes(bytes(damaged))
     try:
-        read = Store(shipped / "data/store").table("scores")
+        read = Store(shipped_project / "data/store").table("scores")
     except StoreError:
         pass  # detected
     else:

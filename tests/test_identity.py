@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
 from hypothesis import given
@@ -27,13 +26,6 @@ LM_EVAL = IDENTITY / "lm-eval"
 SHIPPED = REPO / "data" / "store"
 
 
-@pytest.fixture
-def shipped_project(tmp_path, monkeypatch):
-    """A copy of the shipped data as a project: imports resolve to its models and are validated there."""
-    root = tmp_path / "repo"
-    shutil.copytree(REPO / "data", root / "data")
-    monkeypatch.chdir(root)
-    return root
 
 
 def test_a_revision_is_a_model_of_its_own(shipped_project, cli):

@@ -24,13 +24,6 @@ def by(rows, **match):
     return found[0]
 
 
-@pytest.fixture
-def repo_copy(tmp_path, monkeypatch):
-    """A copy of this repository's data, as a project to import into."""
-    root = tmp_path / "repo"
-    shutil.copytree(REPO / "data", root / "data")
-    monkeypatch.chdir(root)
-    return root
 
 
 # --------------------------------------------------------------------------- lm-evaluation-harness
@@ -474,7 +467,7 @@ def test_unresolved_names_become_stubs_with_suggestions(tmp_path, monkeypatch):
     assert "llama-2-70b" in warning.hint and list(result.models) == ["llama-2-7o-b"]
 
 
-def test_imported_files_validate_and_build_unchanged(repo_copy, cli):
+def test_imported_files_validate_and_build_unchanged(shipped_project, cli):
     inputs = [("lm-eval", REAL / "lm-eval/results_v03.json", []),
               ("model-index", REAL / "hf-model-index/zephyr-7B-beta.md", []),
               ("model-index", REAL / "hf-model-index/notus-7B-v1.md", []),
@@ -490,26 +483,26 @@ def test_imported_files_validate_and_build_unchanged(repo_copy, cli):
     assert report["errors"] == 0, [p for p in report["problems"] if p["severity"] == "error"][:3]
     assert cli("build").code == 0
     # two cards cite the same AlpacaEval page: one source, the second file refers to it
-    assert (repo_copy / "data/entries/alpacaeval-results-2.yaml").read_text().count("source: alpacaeval-results") == 1
+    assert (shipped_project / "data/entries/alpacaeval-results-2.yaml").read_text().count("source: alpacaeval-results") == 1
     suite = cli("leaderboard", "--suite", "open-llm-v1-6", "--format", "json")
     rows = {r["model"]: r for r in json.loads(suite.out)["rows"]}
     assert rows["neuralbeagle14-7b"]["value"] == pytest.approx(74.74, abs=0.005)  # the card's own average
 
 
-def test_importing_a_file_twice_is_a_duplicate(repo_copy, cli):
+def test_importing_a_file_twice_is_a_duplicate(shipped_project, cli):
     """The second import refers to the first one's source, so validate sees the same numbers twice."""
     results = REAL / "lm-eval/results_v03.json"
     assert cli("import", "lm-eval", results, "-o", "data/entries").code == 0
     assert cli("build").code == 0
     again = cli("import", "lm-eval", results, "-o", "data/entries")
-    assert again.code == 0 and "declared in another entry file" in next((repo_copy / "data/entries").glob("*-2.yaml")).read_text()
+    assert again.code == 0 and "declared in another entry file" in next((shipped_project / "data/entries").glob("*-2.yaml")).read_text()
     checked = cli("validate", "--format", "json")
     duplicates = [p for p in json.loads(checked.out)["problems"] if p["code"] == "duplicate_record"]
     assert checked.code == 1 and duplicates and all(p["severity"] == "error" for p in duplicates)
     assert {Path(p["file"]).name.startswith("lm-eval-bloom") for p in duplicates} == {True}
 
 
-def test_same_title_other_url_is_another_source(repo_copy, cli):
+def test_same_title_other_url_is_another_source(shipped_project, cli):
     """Every model card links its own Open LLM Leaderboard page: one title, a source per URL."""
     assert cli("import", "model-index", REAL / "hf-model-index/zephyr-7B-beta.md", "-o", "data/entries").code == 0
     assert cli("build").code == 0
@@ -518,9 +511,9 @@ def test_same_title_other_url_is_another_source(repo_copy, cli):
     assert not source.reference and source.url.endswith("?query=mlabonne/NeuralBeagle14-7B")
 
 
-def test_same_number_at_another_where_is_a_duplicate(repo_copy, cli):
+def test_same_number_at_another_where_is_a_duplicate(shipped_project, cli):
     """One source stating one number in two places is one record; another number is a disagreement."""
-    path = repo_copy / "data/entries/again.yaml"
+    path = shipped_project / "data/entries/again.yaml"
     path.write_text("source: chowdhery2022palm\n"
                     "scores:\n"
                     "  - {model: palm-540b, benchmark: winogrande, n_shot: 0, value: 81.1, where: Table 99}\n"
