@@ -124,3 +124,19 @@ def test_the_readme_notebook_quickstart_runs(monkeypatch, tmp_path):
     board = namespace["board"]
     assert board.frame["model"].tolist()[0] == "palm-540b"
     assert namespace["checked"].ok and len(namespace["steps"].frame) == 2
+
+
+def test_the_command_reference_is_what_help_prints(cli, monkeypatch):
+    """Each `help COMMAND` block of the README shows that command's --help, as the command line prints it."""
+    import re
+
+    monkeypatch.setenv("COLUMNS", "100")
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"<!-- benchtables:begin help ?([^>]*?) -->\n\n```text\n(.*?)```", text, re.DOTALL)
+    assert len(blocks) >= 10
+    for words, shown in blocks:
+        printed = cli(*words.split(), "--help").out
+        usage = shown.splitlines()[0]
+        assert usage == printed.splitlines()[0] and usage.startswith(f"Usage: {' '.join(['benchtables', *words.split()])} ")
+        options = sorted(re.findall(r"^\s+(-{1,2}[\w-]+)", shown, re.MULTILINE))
+        assert options == sorted(re.findall(r"^\s+(-{1,2}[\w-]+)", printed, re.MULTILINE)), words

@@ -103,7 +103,7 @@ def test_build_and_check(project, cli):
     project.write("good.yaml", GOOD)
     assert cli("build", "--check").code == 1  # no store yet
     result = cli("build")
-    assert result.code == 0 and "scores 1" in result.out
+    assert result.code == 0 and "scores 1" in result.err
     assert cli("build", "--check").code == 0
     project.write("good.yaml", GOOD.replace("60.1", "60.2"))
     result = cli("build", "--check")
@@ -160,3 +160,17 @@ def test_console_script_runs_as_a_real_process(project):
     script = Path(sys.executable).parent / "benchtables"  # the installed console script
     done = subprocess.run([str(script), "validate", "data/entries/none.yaml"], capture_output=True, text=True)
     assert done.returncode == 2 and "no such file" in done.stderr
+
+
+def test_status_lines_go_to_stderr_and_quiet_silences_them(project, cli, tmp_path):
+    """Results on stdout, status (wrote, built, created, next) on stderr; -q leaves only errors."""
+    project.write("good.yaml", GOOD)
+    built = cli("build")
+    assert built.out == "" and "built" in built.err
+    assert cli("build", "-q").err == "" and cli("validate", "-q").err == ""
+    site = cli("site", "-o", tmp_path / "site", "-q")
+    assert site.code == 0 and site.out == site.err == ""
+    init = cli("init", tmp_path / "repo", "-q")
+    assert init.code == 0 and init.out == init.err == ""
+    plot = cli("plot", "scaling", "-o", tmp_path / "s.svg", "--store", project.store)
+    assert plot.out == "" and "wrote" in plot.err

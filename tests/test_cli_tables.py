@@ -83,7 +83,7 @@ def test_render_command(cli, tmp_path, monkeypatch):
     page.write_text("<!-- benchtables:begin leaderboard mmlu --top 1 -->\n<!-- benchtables:end -->\n")
     assert cli("render", page, "--check").code == 1
     result = cli("render", page)
-    assert result.code == 0 and "updated" in result.out and "PaLM 540B" in page.read_text()
+    assert result.code == 0 and "updated" in result.err and "PaLM 540B" in page.read_text()
     assert cli("render", page, "--check").code == 0
     page.write_text("<!-- benchtables:begin leaderboard mmlu --top zero -->\n<!-- benchtables:end -->\n")
     result = cli("render", page)

@@ -252,3 +252,26 @@ def test_lm_eval_runs_of_three_members_rank_as_a_partial_row(project, cli):
     (row,) = board["rows"]
     assert row["model"] == "meta-llama-meta-llama-3-8b" and row["members"] == "3/4"
     assert row["value"] == pytest.approx((57.50853242320819 + 65.04059250818972 + 43.93046477915496) / 3)
+
+
+def test_a_routed_model_name_is_no_local_path(tmp_path, monkeypatch):
+    """openrouter/openai/gpt-5.2 is OpenAI's gpt-5.2 reached through a router, not a directory."""
+    monkeypatch.chdir(tmp_path)
+    data = json.loads((LM_EVAL / "kt_gpt-4o_leaderboard_gpqa_full_results_2024-11-22T00-40-05.032093.json").read_text())
+    data["config"]["model_args"] = "model=openrouter/openai/gpt-5.2"
+    path = tmp_path / "routed.json"
+    path.write_text(json.dumps(data))
+    result = import_files([path], store=SHIPPED)
+    assert {r["model"] for r in records(result)} == {"openai-gpt-5.2"}
+    assert result.models["openai-gpt-5.2"]["name"] == "openai/gpt-5.2"
+    data["config"]["model_args"] = "model=checkpoints/run-7/final"
+    path.write_text(json.dumps(data))
+    with pytest.raises(FormatError, match="local path"):
+        import_files([path], store=SHIPPED)
+
+
+def test_helm_multiple_choice_exact_match_is_the_benchmarks_accuracy(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (row,) = records(import_files([IDENTITY / "helm/hellaswag-pythia-1b"], store=SHIPPED))
+    assert (row["benchmark"], row["metric"], row["split"], row["value"]) == ("hellaswag", "acc", "validation", 30.0)
+    assert row["partial"] is True and row["n_samples"] == 10

@@ -81,7 +81,7 @@ def test_scaffold_installs_this_benchtables(tmp_path, cli, monkeypatch):
 
     default = cli("init", tmp_path / "a")
     (install,) = [shlex.split(r) for r in workflow_commands(tmp_path / "a")[1] if r.startswith("pip install")]
-    assert install == ["pip", "install", scaffolding.install_spec()] and f"installs: {install[2]}" in default.out
+    assert install == ["pip", "install", scaffolding.install_spec()] and f"installs: {install[2]}" in default.err
     assert install[2] in (f"benchtables>={__version__}",) or install[2].startswith("benchtables @ git+")
     direct = '{"url": "https://github.com/o/benchtables", "vcs_info": {"vcs": "git", "commit_id": "abc123"}}'
     monkeypatch.setattr(scaffolding, "_direct_url", lambda: direct)
@@ -125,10 +125,10 @@ def test_init_says_only_what_applies(tmp_path, cli, monkeypatch):
     import shutil as shutil_module
 
     monkeypatch.setattr(shutil_module, "which", lambda name: None)  # no pre-commit here
-    out = cli("init", tmp_path / "repo").out
+    out = cli("init", tmp_path / "repo").err
     assert "pip install pre-commit && pre-commit install" in out and "git init" not in out.split("next:")[1]
     monkeypatch.setattr(shutil_module, "which", lambda name: "/usr/bin/" + name)
-    out = cli("init", tmp_path / "other").out
+    out = cli("init", tmp_path / "other").err
     assert "\n  pre-commit install" in out
 
 

@@ -297,3 +297,17 @@ def test_the_pydantic_models_check_like_entry_files():
         Score(model="m", benchmark="mmlu", value=500, n_shot=-1)
     assert {e["type"] for e in failed.value.errors()} == {"out_of_range", "greater_than_equal"}
     assert Source(id="s", title="T", url="https://arxiv.org/abs/2204.02311v2").arxiv == "2204.02311"
+
+
+def test_split_synonyms_are_the_validation_split(tmp_path):
+    dataset, report = check(tmp_path, SOURCE + MODEL + "scores:\n"
+                            "  - {model: m-7b, benchmark: hellaswag, metric: acc, value: 50, split: val, where: T1}\n"
+                            "  - {model: m-7b, benchmark: arc-challenge, metric: acc, value: 40, split: Valid, where: T1}\n")
+    assert report.problems == []
+    assert {r["split"] for r in dataset.records["scores"]} == {"validation"}
+
+
+def test_a_training_record_that_contradicts_the_declared_size(tmp_path):
+    found = problems_of(tmp_path, SOURCE + MODEL + "training:\n  - {model: m-7b, parameters: 13B, where: T1}\n")
+    assert found == [("parameters_mismatch", 5, "training[0].parameters")]
+    assert problems_of(tmp_path, SOURCE + MODEL + "training:\n  - {model: m-7b, parameters: 7.0B, where: T1}\n") == []

@@ -84,10 +84,25 @@ def normalize_name(name: str) -> str:
     return name.replace("\u0130", "i").lower().translate(_DROP_TABLE)
 
 
+#: Services that route a request to a model another organisation serves: ``openrouter/openai/gpt-5.2``
+#: is OpenAI's ``gpt-5.2`` reached through OpenRouter (the route is how, not which model).
+ROUTES = frozenset({"openrouter", "litellm", "together", "together_ai", "fireworks_ai", "bedrock", "vertex_ai",
+                    "azure", "hf-inference-providers", "groq", "deepinfra", "replicate"})
+
+
+def unrouted(name: str) -> str:
+    """A model name without the routing services in front of its ``owner/name``."""
+    text = name.strip()
+    while text.count("/") > 1 and text.split("/", 1)[0].lower() in ROUTES:
+        text = text.split("/", 1)[1]
+    return text
+
+
 def is_local_path(name: str) -> bool:
     """Whether a model name is a file-system path (``/data/13b``, ``./ckpt``, ``~/m``, ``C:\\m``),
-    which says where weights were, not which model they are."""
-    text = name.strip()
+    which says where weights were, not which model they are (a routed name such as
+    ``openrouter/openai/gpt-5.2`` is not: see :func:`unrouted`)."""
+    text = unrouted(name)
     return (text.startswith(("/", "./", "../", "~", "\\")) or bool(re.match(r"^[A-Za-z]:[\\/]", text))
             or text.count("/") > 1 or "\\" in text)
 

@@ -321,6 +321,7 @@ CODES: dict[str, str] = {
     "mfu_above_hfu": "warning: MFU above HFU",
     "mfu_hfu_swap": "warning: an MFU equal to another report's HFU (or the reverse)",
     "active_as_total": "warning: active parameters given as the total",
+    "parameters_mismatch": "warning: a training record's parameters that differ from its model's declaration",
     # the store
     "deleted_file": "warning: the store has records of an entry file that is gone",
     "store_unreadable": "the project's store exists but cannot be read (changed, truncated, another schema)",

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from benchtables.cli import cli
-from benchtables.cli.options import store_option, verbosity_options
+from benchtables.cli.options import say, store_option, verbosity_options
 from benchtables.errors import UsageError
 from benchtables.problems import safe_text
 
@@ -105,7 +105,7 @@ def import_command(args: tuple[str, ...], output: Path | None, source_id: str | 
         click.echo(text, nl=False)
         return 0
     for path in write_entries(result, output, force=force):
-        click.echo(safe_text(f"wrote {path}"))
+        say(f"wrote {path}", quiet)
     if not quiet:
         click.echo("next: review the files, then  benchtables validate && benchtables build", err=True)
     return 0
@@ -117,13 +117,16 @@ def export_group() -> None:
 
 
 def _write(data: bytes, output: Path | None, binary: bool = False) -> None:
+    """An export to standard output, or to ``output`` atomically."""
+    from benchtables.files import write_atomically
+
     if output is None:
         if binary and sys.stdout.isatty():
             raise UsageError("Parquet is binary: pass -o FILE")
         sys.stdout.buffer.write(data)
         return
-    output.write_bytes(data)
-    click.echo(f"wrote {output}", err=True)
+    write_atomically(output, data)
+    say(f"wrote {output}")
 
 
 for _fmt in ("csv", "parquet", "jsonl"):
@@ -171,7 +174,7 @@ def export_every_eval_ever_command(models: tuple[str, ...], output: Path | None,
         for doc in documents:
             name = doc["evaluation_id"].replace("/", "__").replace(":", "_")
             write_text_atomically(output / f"{name}.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-        click.echo(f"wrote {len(documents)} files to {output}", err=True)
+        say(f"wrote {len(documents)} files to {output}")
         return 0
     _write((json.dumps(documents, indent=2, ensure_ascii=False) + "\n").encode(), output)
     return 0
@@ -213,5 +216,5 @@ def export_hf_eval_results_command(model: str, output: Path, force: bool, store:
     output.mkdir(parents=True, exist_ok=True)
     for path, text in targets.items():
         write_text_atomically(path, text)
-        click.echo(safe_text(f"wrote {path}"), err=True)
+        say(f"wrote {path}")
     return 0

@@ -119,6 +119,15 @@ def verbosity_options(func: F) -> F:
     return click.option("-q", "--quiet", is_flag=True, help="Print only errors (and what was asked for).")(func)
 
 
+def say(message: str, quiet: bool = False) -> None:
+    """A status line (``wrote …``, ``built …``, ``next: …``) on stderr, where it never mixes with a
+    command's output; ``--quiet`` silences it."""
+    if not quiet:
+        from benchtables.problems import safe_text
+
+        click.echo(safe_text(message), err=True)
+
+
 def csv_list(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
@@ -131,7 +140,7 @@ def emit(text: str, output: Path | None) -> None:
     from benchtables.files import write_text_atomically
 
     write_text_atomically(output, text)
-    click.echo(f"wrote {output}", err=True)
+    say(f"wrote {output}")
 
 
 def table_command(name: str) -> Callable[[Callable[..., str]], click.Command]:

@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 
 from benchtables.cli import cli
-from benchtables.cli.options import chosen_format, format_option, store_option
-from benchtables.problems import safe_text
+from benchtables.cli.options import chosen_format, format_option, say, store_option, verbosity_options
 
 
 @cli.command("diff")
@@ -54,7 +53,7 @@ def schema_command(output: Path | None) -> int:
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}")
+        say(f"wrote {output}")
     return 0
 
 
@@ -65,23 +64,25 @@ def schema_command(output: Path | None) -> int:
               help="What the CI workflow passes to pip install (default: this benchtables — its git URL and "
                    "commit when installed from git, else this version from the package index).")
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
-def init_command(directory: Path, title: str | None, install: str | None, force: bool) -> int:
+@verbosity_options
+def init_command(directory: Path, title: str | None, install: str | None, force: bool, quiet: bool,
+                 verbose: bool) -> int:
     """Create a leaderboard repository: an entry file, a README with a live table, CI and pre-commit."""
     from benchtables.scaffold import init_git, init_project, install_caveat, install_spec, next_steps
 
     spec = install or install_spec()
     written = init_project(directory, title=title, install=spec, force=force)
     for path in written:
-        click.echo(safe_text(f"created {path}"))
+        say(f"created {path}", quiet)
     repository = init_git(directory)
     if repository:
-        click.echo(safe_text(f"created a git repository in {directory} on branch main"))
-    click.echo(f"the CI workflow installs: {spec}  (change it with --install SPEC)")
+        say(f"created a git repository in {directory} on branch main", quiet)
+    say(f"the CI workflow installs: {spec}  (change it with --install SPEC)", quiet)
     if install is None and (caveat := install_caveat(spec)):
-        click.echo(f"warning: {caveat}", err=True)
-    click.echo("next:")
+        say(f"warning: {caveat}", quiet)
+    say("next:", quiet)
     for step in next_steps(directory, repository):
-        click.echo(safe_text(f"  {step}"))
+        say(f"  {step}", quiet)
     return 0
 
 
@@ -89,11 +90,12 @@ def init_command(directory: Path, title: str | None, install: str | None, force:
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
               show_default=True, help="Directory to write the pages into.")
 @click.option("--title", default="Leaderboards", show_default=True, help="Title of the index page.")
+@verbosity_options
 @store_option
-def site_command(output: Path, title: str, store: Path | None) -> int:
+def site_command(output: Path, title: str, quiet: bool, verbose: bool, store: Path | None) -> int:
     """Write a static site: an index and a page per benchmark and suite (leaderboard, state of the art, sources)."""
     from benchtables.site import build_site
 
     files = build_site(output, store, title=title)
-    click.echo(safe_text(f"wrote {len(files)} files to {output} (open {output / 'index.html'})"))
+    say(f"wrote {len(files)} files to {output} (open {output / 'index.html'})", quiet)
     return 0

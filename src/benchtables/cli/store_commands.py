@@ -14,12 +14,13 @@ from benchtables.cli.options import (
     format_option,
     output_options,
     present,
+    say,
     store_option,
     table_command,
     verbosity_options,
 )
 from benchtables.errors import UsageError, ValidationFailed
-from benchtables.problems import Problem, Report, safe_text
+from benchtables.problems import Problem, Report
 
 RECORD_KINDS = ("scores", "training", "utilization", "sampling")
 TABLES = (*RECORD_KINDS, "models", "sources", "benchmarks", "metrics")  # benchtables.kinds.TABLES, without pyarrow
@@ -50,7 +51,8 @@ def github_annotation(p: Problem) -> str:
 
 def print_report(report: Report, fmt: str, *, quiet: bool = False) -> None:
     """Write a report: text and github to stdout (summary to stderr), json to stdout. With
-    ``quiet``, warnings are left out of text and github output (the summary counts them)."""
+    ``quiet``, warnings are left out of text and github output, and the summary is said only
+    when there are errors."""
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         return
@@ -58,7 +60,8 @@ def print_report(report: Report, fmt: str, *, quiet: bool = False) -> None:
         if quiet and not problem.is_error:
             continue
         click.echo(github_annotation(problem) if fmt == "github" else problem.format())
-    click.echo(report.summary(), err=True)
+    if not quiet or report.errors or report.omitted:
+        click.echo(report.summary(), err=True)
 
 
 @cli.command("validate")
@@ -116,14 +119,11 @@ def build_command(check: bool, entries: Path | None, store: Path | None, partiti
     sizes = ", ".join(f"{name} {t.num_rows}" for name, t in result.tables.items())
     if check:
         if result.stale:
-            click.echo(safe_text(f"store {result.store} is out of date ({', '.join(result.stale)} differ): run "
-                                 "`benchtables build`"), err=True)
+            say(f"store {result.store} is out of date ({', '.join(result.stale)} differ): run `benchtables build`")
             return 1
-        if not quiet:
-            click.echo(safe_text(f"store {result.store} is up to date ({sizes})"))
+        say(f"store {result.store} is up to date ({sizes})", quiet)
         return 0
-    if not quiet:
-        click.echo(safe_text(f"{'built' if result.written else 'unchanged:'} {result.store} ({sizes})"))
+    say(f"{'built' if result.written else 'unchanged:'} {result.store} ({sizes})", quiet)
     return 0
 
 

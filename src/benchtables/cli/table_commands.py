@@ -15,6 +15,7 @@ from benchtables.cli.options import (
     model_filter_options,
     output_options,
     present,
+    say,
     store_option,
     table_command,
     verbosity_options,
@@ -187,7 +188,7 @@ def sota_text(benchmark: str, metric: str | None, n_shot: int | None, setting: s
     if plot_file is not None:
         from benchtables.rendering.plots import plot_sota, save_figure
 
-        click.echo(f"wrote {save_figure(plot_sota(view), plot_file)}", err=True)
+        say(f"wrote {save_figure(plot_sota(view), plot_file)}")
     if top is not None:
         view = view.head(top)
     return present(view, fmt, output, footnotes, precision, cite, bib)
@@ -209,9 +210,11 @@ def plot_group() -> None:
 @click.option("--mix-settings", is_flag=True, help="Draw rows of every dataset and resolution, not only the largest.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="File to write: .png, .svg or .pdf.")
+@verbosity_options
 @store_option
 def plot_pareto_command(kind: str, x: str, y: str, series: str, minimize_x: bool | None, minimize_y: bool | None,
-                        linear_x: bool, mix_settings: bool, output: Path, store: Path | None) -> int:
+                        linear_x: bool, mix_settings: bool, output: Path, quiet: bool, verbose: bool,
+                        store: Path | None) -> int:
     """Plot y against x, one series per model, with the Pareto front highlighted."""
     from benchtables.frames import load
     from benchtables.rendering.plots import plot_pareto, save_figure
@@ -221,7 +224,7 @@ def plot_pareto_command(kind: str, x: str, y: str, series: str, minimize_x: bool
     df["parameters"] = df["model"].map(models["parameters"])
     fig = plot_pareto(df, x, y, series=series, minimize=_directions(minimize_x, minimize_y, x, y) or None,
                       log_x=not linear_x, mix_settings=mix_settings, names=models["name"].dropna().to_dict())
-    click.echo(f"wrote {save_figure(fig, output)}")
+    say(f"wrote {save_figure(fig, output)}", quiet)
     return 0
 
 
@@ -229,36 +232,36 @@ def plot_pareto_command(kind: str, x: str, y: str, series: str, minimize_x: bool
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="File to write: .png, .svg or .pdf.")
 @click.option("--no-labels", is_flag=True, help="Do not label points with model names.")
+@verbosity_options
 @store_option
-def plot_scaling_command(output: Path, no_labels: bool, store: Path | None) -> int:
+def plot_scaling_command(output: Path, no_labels: bool, quiet: bool, verbose: bool, store: Path | None) -> int:
     """Plot parameters against training tokens (log–log) with the 20-tokens-per-parameter line."""
     from benchtables.frames import load
     from benchtables.rendering.plots import plot_scaling, save_figure
 
     names = load("models", store).set_index("id")["name"].dropna().to_dict()
     fig = plot_scaling(load("training", store), label_points=not no_labels, names=names)
-    click.echo(f"wrote {save_figure(fig, output)}")
+    say(f"wrote {save_figure(fig, output)}", quiet)
     return 0
 
 
 def _group_context() -> click.Context:
     """A context of the ``benchtables`` group, so that commands run from a render block see its
     settings (``-h``/``--help``), as they do from the command line."""
-    return click.Context(cli, info_name="benchtables", **cli.context_settings)
+    return click.Context(cli, info_name="benchtables", terminal_width=100, **cli.context_settings)
 
 
 def help_text(words: list[str]) -> str:
     """``benchtables WORDS --help`` as a fenced block: the README's command reference, which
     ``render --check`` keeps from drifting from the commands."""
+    ctx = _group_context()
     command: click.Command = cli
-    path = ["benchtables"]
     for word in words:
         found = command.commands.get(word) if isinstance(command, click.Group) else None
         if found is None:
-            raise RenderError(f"no command {' '.join([*path[1:], word])!r}")
-        command, path = found, [*path, word]
-    ctx = click.Context(command, info_name=" ".join(path), parent=_group_context(), max_content_width=100,
-                        terminal_width=100)
+            raise RenderError(f"no command {' '.join([*ctx.command_path.split()[1:], word])!r}")
+        command = found
+        ctx = click.Context(command, info_name=word, parent=ctx)
     return "```text\n" + command.get_help(ctx).rstrip() + "\n```\n"
 
 
@@ -314,6 +317,6 @@ def render_command(files: tuple[Path, ...], check: bool, quiet: bool, verbose: b
         for line in result.stale:
             click.echo(safe_text(f"{path}:{line}: block is out of date: run `benchtables render {path}`"), err=True)
         if result.written and not quiet:
-            click.echo(safe_text(f"updated {path} ({len(result.updated)} block{'s' if len(result.updated) != 1 else ''})"))
+            say(f"updated {path} ({len(result.updated)} block{'s' if len(result.updated) != 1 else ''})", quiet)
         failed = failed or not result.ok
     return 1 if failed else 0

@@ -38,7 +38,15 @@ import pyarrow as pa
 
 from benchtables.arrays import numpy_of
 from benchtables.errors import FormatError, QuantityError
-from benchtables.names import REPO_ID, NameIndex, canonical_url, is_local_path, model_candidates, normalize_name
+from benchtables.names import (
+    REPO_ID,
+    NameIndex,
+    canonical_url,
+    is_local_path,
+    model_candidates,
+    normalize_name,
+    unrouted,
+)
 from benchtables.problems import Problem, Severity, did_you_mean
 from benchtables.registry import Registry
 from benchtables.units import Kind, format_count, parse_quantity
@@ -426,7 +434,7 @@ class Importer:
         Raises:
             FormatError: the name is a local path (the file needs ``--model``).
         """
-        written = name.strip()
+        written = unrouted(name)  # openrouter/openai/gpt-5.2 is openai/gpt-5.2
         if is_local_path(written):
             raise FormatError(f"the model is named by a local path ({written}), which says where weights were, not "
                               "which model they are: pass --model ID")

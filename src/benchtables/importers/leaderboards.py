@@ -3,12 +3,20 @@
 A leaderboard names its models row by row (OpenCompass: column by column), so one file holds
 many models. The rules of :mod:`benchtables.importers.common` apply, and these:
 
-* **Source.** The leaderboard: its title and project URL (https://tatsu-lab.github.io/alpaca_eval/,
-  https://lmarena.ai, https://github.com/lmarena/arena-hard-auto, https://opencompass.org.cn),
-  unless ``--source-id``/``--source-url`` say otherwise. A date in the file name
-  (``leaderboard_table_20240118.csv``, ``summary_20240101_120000.csv``) is the source's date.
-  One URL is one source, so another snapshot of the same leaderboard refers to the source the
-  first import declared.
+* **Source.** A leaderboard's undated table is the leaderboard: its title and project URL
+  (https://tatsu-lab.github.io/alpaca_eval/, https://lmarena.ai,
+  https://github.com/lmarena/arena-hard-auto). A dated snapshot (a date in the file name,
+  ``leaderboard_table_20240118.csv``, or Arena-Hard's ``date`` column) is a source of its own,
+  so ``sota`` and ``diff`` can follow a leaderboard over time: id and title carry the date, its
+  date is the snapshot's, and its URL is the file the project publishes for that date
+  (``…/chatbot-arena-leaderboard/blob/main/leaderboard_table_YYYYMMDD.csv``,
+  ``…/arena-hard-auto/blob/main/leaderboard/arena_hard_leaderboard_YYYYMMDD.csv``), built from
+  the date, not from the name the copy has, since one canonical URL is one source. So the same
+  snapshot imported twice (or a renamed copy of it) refers to the source declared first and
+  gives duplicate records on ``validate``; two snapshots never share a source. An OpenCompass
+  summary is one run's output, not a published page: its source is the file (the title names
+  it and its models; the date is the run's), with no URL unless ``--source-url`` gives one.
+  ``--source-id``/``--source-url`` override all of this.
 * **Models.** The name each row gives (AlpacaEval's key, Chatbot Arena's ``key`` or else
   ``Model``, Arena-Hard's ``model``, an OpenCompass model column) goes through
   ``importer.model``: a name that matches no known model becomes a stub with suggestions;
@@ -28,27 +36,44 @@ Each leaderboard:
 
 * **AlpacaEval** (``<annotator>_leaderboard.csv``, and the website's export with ``name`` and
   ``samples`` columns): ``length_controlled_winrate`` ± ``lc_standard_error`` is lc_win_rate,
-  ``win_rate`` ± ``standard_error`` is win_rate. The version is told by the folder
-  (``data_AlpacaEval_2``), else the baseline row (GPT-4 Turbo: 2.0, text-davinci-003: 1.0),
-  else the annotator. The annotator is part of the setting (``judge=<annotator>``) unless it is
-  the version's own (``weighted_alpaca_eval_gpt4_turbo`` for 2.0, ``alpaca_eval_gpt4`` for 1.0);
-  a file not named after its annotator is taken as the default's, with a warning. Skipped and
+  ``win_rate`` ± ``standard_error`` is win_rate. The annotator (judge) is read from the file
+  name by one rule: an annotator AlpacaEval ships (its ``evaluators_configs``: ``claude``,
+  ``alpaca_eval_gpt4``, ``weighted_alpaca_eval_gpt4_turbo`` …), or any ``[weighted_]alpaca_eval_*``
+  name directly before ``_leaderboard``, found wherever it stands in the name
+  (``data_AlpacaEval_claude_leaderboard (1).csv`` is claude's), a name inside a longer one not
+  counted (``alpaca_eval_gpt4`` in ``weighted_alpaca_eval_gpt4_turbo``). Other text of a path is
+  never a setting: a name with no annotator, or with two, is taken as judged by the version's
+  default annotator, with an ``assumed_setting`` warning saying so (put the annotator's name in
+  the file name to say otherwise). The version is told by the folder (``data_AlpacaEval_2``,
+  also as the start of a flattened copy's name ``data_AlpacaEval_2_<file>``), else the baseline
+  row (GPT-4 Turbo: 2.0, text-davinci-003: 1.0), else the version the annotator's published
+  leaderboard is of (``text_davinci_003``, ``claude``: 1.0; ``claude_3_opus_ranking``: 2.0).
+  The annotator is part of the setting (``judge=<annotator>``) unless it is the version's own
+  (``weighted_alpaca_eval_gpt4_turbo`` for 2.0, ``alpaca_eval_gpt4`` for 1.0). Skipped and
   counted: the baseline row (all draws against itself), ``dev`` rows (prompt variants the
   website hides) and adversarial submissions (``NullModel``, ``*_gamed``, "(adversarial)").
   ``n_total`` is ``n_samples``; fewer than 90% of the 805 instructions judged is a partial run
   (``--max_instances``), since a few judge failures are normal on the published leaderboards.
 * **Chatbot Arena** (``leaderboard_table_YYYYMMDD.csv``, the 2023–2025 headers): ``Arena Elo
   rating`` → chatbot-arena elo, ``MT-bench (score)`` → mt-bench, ``MMLU`` → mmlu acc; ``-`` is
-  no number. ``MT-bench (win rate %)`` is skipped and counted: a pairwise win rate whose
-  baseline the table does not state. Models are joined on ``key``, never on the display name.
+  no number. The MMLU column states no setting; the leaderboard's page gives it as "MMLU
+  (5-shot)" (FastChat's ``monitor.py``), so it is imported as 5-shot with an
+  ``assumed_setting`` warning. ``MT-bench (win rate %)`` is skipped and counted: a pairwise win
+  rate whose baseline the table does not state. Models are joined on ``key``, never on the
+  display name.
 * **Arena-Hard-Auto** (``show_result.py --output``): ``score`` (win rate against the baseline,
   percent) with ``rating_q025``/``rating_q975`` as its 95% interval (else the ``CI`` text, in
   either of its two forms). The baseline row (a zero-width interval) is skipped; a table with
   scores above 100 holds Elo ratings (``--show-elo``) and is refused.
 * **OpenCompass** (``summary_*.csv``, and the ``.md``/``.txt`` summaries, whose csv block,
-  Markdown table or tabulate table is read, in that order of preference): a row per dataset and
-  metric, a column per model. Datasets map to benchmarks as lm-eval task names do
-  (``musr_murder_mysteries`` → musr, subset murder_mysteries); ``mode`` (gen, ppl, ll) is a
+  Markdown table or tabulate table is read, in that order of preference; AISBench, its fork,
+  writes the same): a row per dataset and metric, a column per model. Columns that hold no
+  model's numbers are not models: AISBench's ``total_count`` (the first model's sample count,
+  its ``n_samples``; ``correct_count`` too should one appear). A cell ``82.00 (7/8)`` (AISBench:
+  the value, then correct/total) is the value with ``n_samples`` 8; a count that does not give
+  the value (at either scale, to the value's written precision) is reported as a
+  ``disagreement`` warning and the value kept. Datasets map to benchmarks as lm-eval task names
+  do (``musr_murder_mysteries`` → musr, subset murder_mysteries); ``mode`` (gen, ppl, ll) is a
   setting; a summary group's ``naive_average``/``weighted_average`` is its benchmark's score in
   the one metric the file's rows of that benchmark use, with the kind of average as a setting;
   the dataset config ``version`` goes into notes. Values are percents; a (benchmark, metric)
@@ -218,10 +243,21 @@ def _read_csv(path: Path, what: str, needed: set[str]) -> tuple[list[str], list[
     return names, [{n: (row.get(h) or "").strip() for h, n in zip(header, names, strict=True)} for row in rows]
 
 
-def _source(importer: Importer, source_id: str | None, source_url: str | None, *, id_: str, title: str, url: str,
-            date: str | None = None, kind: str = "leaderboard") -> SourceDraft:
+def _source(importer: Importer, source_id: str | None, source_url: str | None, *, id_: str, title: str,
+            url: str | None, date: str | None = None, kind: str = "leaderboard") -> SourceDraft:
     return importer.source(source_id or id_, title, url=source_url or url, year=int(date[:4]) if date else None,
                            kind=kind, date=date)
+
+
+def _snapshot(importer: Importer, source_id: str | None, source_url: str | None, *, id_: str, title: str,
+              url: str, snapshot_url: str, date: str | None) -> SourceDraft:
+    """The source of a leaderboard table: the leaderboard itself when undated, else the dated
+    snapshot, a source of its own whose URL is the file the project publishes for that date
+    (``snapshot_url`` with ``{date}`` as YYYYMMDD)."""
+    if date is None:
+        return _source(importer, source_id, source_url, id_=id_, title=title, url=url)
+    return _source(importer, source_id, source_url, id_=f"{id_}-{date}", title=f"{title}, snapshot of {date}",
+                   url=snapshot_url.format(date=date.replace("-", "")), date=date)
 
 
 # --------------------------------------------------------------------------- AlpacaEval

@@ -261,6 +261,9 @@ def import_lm_eval(importer: Importer, path: Path, *, source_id: str | None, sou
             name, _, filter_ = key.partition(",")
             if name == "alias" or name.endswith("_stderr"):
                 continue
+            if not name.strip():  # a group's " ": " " placeholder: no score of its own
+                importer.skip(f"{task}: a group without a score of its own")
+                continue
             scored = importer.scored(benchmark_id, override if (override and name == "acc")
                                      else _METRIC_ALIASES.get(name, name), raw)
             if scored is None:

@@ -111,6 +111,8 @@ class Declared:
     source_suites: dict[str, str] = field(default_factory=dict)
     #: Model id → active parameters (for the active-as-total check).
     active: dict[str, float] = field(default_factory=dict)
+    #: Model id → the parameters its declaration states (training records must not say otherwise).
+    parameters: dict[str, float] = field(default_factory=dict)
     #: Model id → the source that introduced it.
     introduced: dict[str, str | None] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -174,6 +176,8 @@ def check_declarations(inputs: Inputs, registry: Registry, known: Known) -> Decl
     for values in [*by_id.values(), *out.models.values()]:
         if values.get("active_parameters"):
             out.active[values["id"]] = values["active_parameters"]
+        if values.get("parameters"):
+            out.parameters[values["id"]] = values["parameters"]
         out.introduced[values["id"]] = values.get("introduced_by")
     return out
 

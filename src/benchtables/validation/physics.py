@@ -68,8 +68,9 @@ def _records(pool: Pool | None) -> list[dict[str, Any]]:
 
 
 def check_physics(pools: Mapping[str, Pool], registry: Registry, active: Mapping[str, float],
-                  found: Mapping[str, Across]) -> None:
-    """Every physics check over the pooled training, utilisation and sampling records."""
+                  found: Mapping[str, Across], declared: Mapping[str, float] | None = None) -> None:
+    """Every physics check over the pooled training, utilisation and sampling records (``declared``:
+    the parameters each model's declaration states)."""
     training, utilization, sampling = pools.get("training"), pools.get("utilization"), pools.get("sampling")
     trained = _records(training)
     if training is not None:
@@ -77,6 +78,7 @@ def check_physics(pools: Mapping[str, Pool], registry: Registry, active: Mapping
         _compute(trained, warn)
         _hardware_budget(trained, registry, warn)
         _active_as_total(trained, active, warn)
+        _declared_size(trained, declared or {}, warn)
         warn.flush()
     if utilization is not None:
         warn = _Warnings(utilization, found["utilization"])
@@ -212,6 +214,18 @@ def _mfu_hfu(utilization: list[dict[str, Any]], pool: Pool, warn: _Warnings) -> 
                              f"{name} {_num(mine)}% equals the {other_name} that {pool.place(other)} reports",
                              "MFU and HFU are different figures: check which one the source gives")
                     break
+
+
+def _declared_size(training: list[dict[str, Any]], declared: Mapping[str, float], warn: _Warnings) -> None:
+    """A training record's parameters against the model's declaration (beyond the rounding of either)."""
+    from benchtables.validation.across import disagreeing
+
+    for row, v in enumerate(training):
+        stated, parameters = declared.get(v["model"]), v.get("parameters")
+        if _finite(stated) and _finite(parameters) and disagreeing(np.array([parameters]), np.array([stated]))[0]:
+            warn.add(row, "parameters_mismatch", "parameters",
+                     f"parameters {format_count(parameters)} here, but model {v['model']!r} is declared with "
+                     f"{format_count(stated)}", "one of them is another model, or a typo: make them agree")
 
 
 def _active_as_total(training: list[dict[str, Any]], active: Mapping[str, float], warn: _Warnings) -> None:

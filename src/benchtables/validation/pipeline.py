@@ -225,6 +225,14 @@ def _pool(kind: str, parts: list[tuple[Part, Checked, str | None]], store: Any, 
     return Pool(table, _unify(tables), np.concatenate(part_index), np.concatenate(local), origins)
 
 
+def _store_parameters(known: Known) -> dict[str, float]:
+    """The parameters the store's models are declared with (from files not being read)."""
+    if known.models is None or "parameters" not in known.models.column_names:
+        return {}
+    rows = known.models.select(["id", "parameters"]).to_pylist()
+    return {r["id"]: r["parameters"] for r in rows if r["parameters"] is not None}
+
+
 def _store_pool(kind: str, models: pa.ChunkedArray, store: Any, skip_files: set[str]) -> Pool | None:
     """A pool of only the store's rows of ``kind`` for ``models`` (none of the files read has such rows)."""
     import pyarrow.compute as pc
@@ -326,7 +334,7 @@ def check(inputs: Inputs, *, registry: Registry, store: Any = None, existing: Ca
         if training is not None:
             pools["training"] = training
             found["training"] = Across()
-    check_physics(pools, registry, declared.active, found)
+    check_physics(pools, registry, declared.active, found, {**_store_parameters(known), **declared.parameters})
     _step3_problems(collector, pools, found)
     report = collector.report(inputs.checked)
     return Run(report, declared, pools, inputs)

@@ -285,14 +285,23 @@ class MetricOf:
                 f"reported in {registry.other_metrics(benchmark.id, assumed)}", "name the metric the source reports")
 
 
+_SPLIT_SYNONYMS = strings(["val", "valid"])
+
+
 @dataclass(frozen=True)
 class StandardSplit:
-    """A score that names no split is on its benchmark's standard split."""
+    """A score that names no split is on its benchmark's standard split; ``val`` and ``valid`` (HELM's
+    word) are the ``validation`` split."""
 
     field: str
     benchmark_field: str
 
     def check(self, rows: Rows) -> None:
+        named = _str(rows.array(self.field)).cast(pa.string())
+        synonym = pc.fill_null(pc.is_in(named, value_set=_SPLIT_SYNONYMS), FALSE)
+        if numpy_of(synonym).any():
+            rows.set(self.field, pc.if_else(synonym, strings(["validation"]).take(array_of(np.zeros(rows.n, np.int64))),
+                                            named))
         at, known = _benchmark_rows(rows, self.benchmark_field)
         fill = known & ~rows.present(self.field) & rows.valid(self.field)
         if not fill.any():
