@@ -172,5 +172,7 @@ def test_status_lines_go_to_stderr_and_quiet_silences_them(project, cli, tmp_pat
     assert site.code == 0 and site.out == site.err == ""
     init = cli("init", tmp_path / "repo", "-q")
     assert init.code == 0 and init.out == init.err == ""
-    plot = cli("plot", "scaling", "-o", tmp_path / "s.svg", "--store", project.store)
+    from conftest import REPO
+
+    plot = cli("plot", "scaling", "-o", tmp_path / "s.svg", "--store", REPO / "data" / "store")
     assert plot.out == "" and "wrote" in plot.err
