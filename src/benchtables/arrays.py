@@ -3,6 +3,11 @@
 ``Array.to_numpy`` and ``pa.array(list)`` import pandas (a fifth of a second) the first time
 they run. Validating one entry file, or a bulk file, needs neither pandas nor those paths:
 these helpers read and build the Arrow buffers directly.
+
+Text columns of many rows hold few distinct values (model ids, benchmarks, metrics). Held as
+dictionary arrays, work on them is done once per distinct value and mapped back to rows by
+code: :func:`distinct`, :func:`per_row`, :func:`rejoin`, :func:`coded` and :func:`choose` keep
+them so from one step to the next.
 """
 
 from __future__ import annotations
@@ -13,8 +18,26 @@ from typing import cast
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["FALSE", "TRUE", "ZERO", "array_of", "codes_of", "column_of", "lists_of", "numpy_of", "scalar", "string_array",
-           "strings", "take", "widened"]
+__all__ = [
+    "FALSE",
+    "TRUE",
+    "ZERO",
+    "array_of",
+    "choose",
+    "codes_of",
+    "column_of",
+    "combinations",
+    "distinct",
+    "lists_of",
+    "numpy_of",
+    "per_row",
+    "rejoin",
+    "scalar",
+    "string_array",
+    "strings",
+    "take",
+    "widened",
+]
 
 
 def string_array(values: Sequence[str]) -> pa.Array:
@@ -116,6 +139,84 @@ def codes_of(array: pa.DictionaryArray) -> np.ndarray:
 def take(array: pa.Array | pa.Table, rows: np.ndarray, mask: np.ndarray | None = None) -> pa.Array | pa.Table:
     """``array.take(rows)`` with rows from numpy (``mask``: True where the result is null)."""
     return array.take(array_of(np.asarray(rows, dtype=np.int64), mask))
+
+
+# --------------------------------------------------------------------------- text as dictionaries
+
+
+def distinct(array: pa.Array) -> tuple[pa.Array, np.ndarray | None]:
+    """A dictionary array as (its dictionary, per-row codes with -1 for null); another array as (itself, None)."""
+    if not pa.types.is_dictionary(array.type):
+        return array, None
+    return array.dictionary, codes_of(array)
+
+
+def per_row(results: np.ndarray, codes: np.ndarray | None, fill: object = False) -> np.ndarray:
+    """Results computed per distinct value (see :func:`distinct`) as results per row (``fill`` for nulls)."""
+    if codes is None:
+        return results
+    return cast(np.ndarray, np.append(results, np.array([fill], dtype=results.dtype))[codes])
+
+
+def rejoin(values: pa.Array, codes: np.ndarray | None) -> pa.Array:
+    """Values computed per distinct value back as a column: as they are when there were no codes;
+    text as a dictionary array in which equal values (two spellings made one) share one code."""
+    if codes is None:
+        return values
+    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(values.cast(pa.string()))
+        remap = codes_of(encoded)
+        new = np.append(remap, -1)[codes]
+        return pa.DictionaryArray.from_arrays(array_of(np.where(new < 0, 0, new).astype(np.int32), new < 0),
+                                              encoded.dictionary)
+    return take(values, np.where(codes < 0, 0, codes), codes < 0)
+
+
+def combinations(*columns: pa.Array) -> tuple[list[pa.Array], np.ndarray]:
+    """The distinct combinations of values of columns of one length (as one array per column,
+    each combination at its first row's values) and each row's combination: rules that look
+    at two columns together (a benchmark and its metric) decide once per combination."""
+    import pyarrow.compute as pc
+
+    n = len(columns[0])
+    key = np.zeros(n, dtype=np.int64)
+    for column in columns:
+        _, codes = distinct(column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column))
+        assert codes is not None
+        width = int(codes.max()) + 2 if n else 1
+        if int(key.max(initial=0)) + 1 > (1 << 62) // width:
+            key = _ranks(key)
+        key = key * width + codes + 1
+    combination = _ranks(key)
+    first = np.empty(int(combination.max(initial=-1)) + 1, dtype=np.int64)
+    first[combination[::-1]] = np.arange(n - 1, -1, -1)  # the last write of each is its first row
+    return [take(column, first) for column in columns], combination
+
+
+def _ranks(key: np.ndarray) -> np.ndarray:
+    """Each value's rank among the distinct values of ``key`` (non-negative integers)."""
+    top = int(key.max(initial=-1)) + 1
+    if top <= 4 * len(key) + 1024:  # a dense range: one pass, no sort
+        seen = np.zeros(top, dtype=bool)
+        seen[key] = True
+        return cast(np.ndarray, (np.cumsum(seen) - 1)[key])
+    return cast(np.ndarray, np.unique(key, return_inverse=True)[1].reshape(-1))
+
+
+def choose(mask: np.ndarray, then: pa.Array, otherwise: pa.Array) -> pa.Array:
+    """Row-wise ``then`` where ``mask``, else ``otherwise``. Text stays a dictionary array when
+    either side is one (the choice is made on codes); other columns go through Arrow's ``if_else``."""
+    import pyarrow.compute as pc
+
+    if not (pa.types.is_dictionary(then.type) or pa.types.is_dictionary(otherwise.type)):
+        return pc.if_else(array_of(mask), then, otherwise)
+    (a, ca), (b, cb) = (distinct(x if pa.types.is_dictionary(x.type) else pc.dictionary_encode(x))
+                        for x in (then, otherwise))
+    assert ca is not None and cb is not None
+    codes = np.where(mask, ca, np.where(cb < 0, -1, cb + len(a)))
+    return rejoin(pa.concat_arrays([a.cast(pa.string()), b.cast(pa.string())]), codes)
 
 
 TRUE = scalar(True)

@@ -56,11 +56,22 @@ class Pool:
     origins: list[Origin]
     #: rows found to repeat another (duplicate_record): not compared again as disagreements
     repeated: np.ndarray | None = None
+    _identity: np.ndarray | None = field(default=None, init=False, repr=False)
 
     @property
     def new(self) -> np.ndarray:
         """Rows of the files being read (the ones problems are reported for)."""
         return self.part >= 0
+
+    def hashes(self, columns: Sequence[str]) -> np.ndarray:
+        """:func:`key_hashes` of the rows. A key and a number both start with the table's identity
+        columns: their hashes are computed once and carried on from."""
+        identity = list(self.table.identity)
+        if list(columns[:len(identity)]) != identity:
+            return key_hashes(self.rows, columns)
+        if self._identity is None:
+            self._identity = key_hashes(self.rows, identity)
+        return key_hashes(self.rows, columns[len(identity):], start=self._identity)
 
     def column(self, name: str) -> list[Any]:
         return cast(list[Any], self.rows[name].to_pylist())
@@ -106,7 +117,7 @@ def check_duplicates(pool: Pool, found: Across) -> None:
     what = table.name[:-1] if table.name.endswith("s") else table.name
     everyone = np.ones(n, dtype=bool)
     key = list(table.key)
-    earlier = repeated_keys(key_hashes(pool.rows, key), everyone, table_keys(pool.rows, key))
+    earlier = repeated_keys(pool.hashes(key), everyone, table_keys(pool.rows, key))
     same_key = np.flatnonzero((earlier >= 0) & pool.new)
     found.add("duplicate_record", None, Severity.ERROR, same_key, lambda r: (
         f"the same {what} record as {pool.place(int(earlier[r]))} ({_shown_key(pool, r)})",
@@ -115,7 +126,7 @@ def check_duplicates(pool: Pool, found: Across) -> None:
     number = [k for k in key if k not in table.place] + [f.name for f in table.fields if f.name not in key
                                                           and f.name not in table.place]
     candidates = earlier < 0
-    again = repeated_keys(key_hashes(pool.rows, number), candidates, table_keys(pool.rows, number))
+    again = repeated_keys(pool.hashes(number), candidates, table_keys(pool.rows, number))
     moved = np.flatnonzero((again >= 0) & pool.new)
     pool.repeated = (earlier >= 0) | (again >= 0)
     found.add("duplicate_record", None, Severity.ERROR, moved, lambda r: (
@@ -181,7 +192,7 @@ def check_disagreements(pool: Pool, found: Across) -> None:
     n = pool.rows.num_rows
     if n < 2 or not table.compared:
         return
-    ids = key_hashes(pool.rows, list(table.identity))
+    ids = pool.hashes(list(table.identity))
     compared = np.flatnonzero(~pool.repeated) if pool.repeated is not None else np.arange(n)
     order = compared[np.argsort(ids[compared], kind="stable")]
     if len(order) < 2:

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from benchtables.arrays import array_of, codes_of, numpy_of, scalar, take
+from benchtables.arrays import codes_of, numpy_of, scalar, take
 
 __all__ = ["column_hashes", "key_hashes", "repeated_keys", "table_keys"]
 
@@ -38,7 +38,7 @@ def string_hashes(array: pa.Array) -> np.ndarray:
     if pa.types.is_dictionary(array.type):
         codes = codes_of(array)
         return cast(np.ndarray, np.append(string_hashes(array.dictionary), _NULL_HASH)[codes])
-    if pa.types.is_null(array.type):
+    if pa.types.is_null(array.type) or array.null_count == len(array):
         return np.full(len(array), _NULL_HASH, dtype=np.uint64)
     array = array.cast(pa.large_string()) if not pa.types.is_large_string(array.type) else array
     offsets = np.frombuffer(array.buffers()[1], dtype=np.int64, count=len(array) + 1, offset=array.offset * 8)
@@ -92,9 +92,13 @@ def column_hashes(array: pa.Array) -> np.ndarray:
     return np.where(valid, hashes, _NULL_HASH)
 
 
-def key_hashes(table: pa.Table, columns: Sequence[str]) -> np.ndarray:
-    """A 64-bit hash of each row's key (the columns in order; a missing column counts as null)."""
-    h = np.full(table.num_rows, _FNV_OFFSET, dtype=np.uint64)
+def key_hashes(table: pa.Table, columns: Sequence[str], start: np.ndarray | None = None) -> np.ndarray:
+    """A 64-bit hash of each row's key (the columns in order; a missing column counts as null).
+
+    ``start``: the hashes of the key's first columns, computed before (``key_hashes(table,
+    first)``); then ``columns`` are the ones after them.
+    """
+    h = np.full(table.num_rows, _FNV_OFFSET, dtype=np.uint64) if start is None else start
     with np.errstate(over="ignore"):
         for name in columns:
             column = table[name].combine_chunks() if name in table.column_names else pa.nulls(table.num_rows)
@@ -130,11 +134,14 @@ def repeated_keys(hashes: np.ndarray, candidates: np.ndarray,
     """
     out = np.full(len(hashes), -1, dtype=np.int64)
     pool = hashes if candidates.all() else hashes[candidates]
-    if len(pool) < 2 or len(pc.unique(array_of(pool))) == len(pool):
+    if len(pool) < 2:
         return out
     ordered = np.sort(pool)
-    repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
-    del ordered, pool
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():
+        return out
+    repeated = np.unique(ordered[1:][same])
+    del ordered, pool, same
     at = np.minimum(np.searchsorted(repeated, hashes), len(repeated) - 1)
     suspects = np.flatnonzero((repeated[at] == hashes) & candidates)
     first: dict[tuple[Any, ...], int] = {}

@@ -34,6 +34,7 @@ from benchtables.errors import FormatError, UsageError
 from benchtables.kinds import DECLARATIONS, MODELS, RECORDS, SOURCES
 from benchtables.problems import Problem, Severity, did_you_mean, field_path
 from benchtables.spec import Field, Flag, Number, Table, Text, TextList
+from benchtables.validation.records import EXTRA_COLUMNS
 from benchtables.yamlpos import Document, read_yaml
 
 __all__ = [
@@ -54,6 +55,8 @@ __all__ = [
 ENTRY_SUFFIXES = (".yaml", ".yml")
 BULK_SUFFIXES = (".parquet", ".csv", ".arrow", ".feather", ".ipc")
 SECTIONS = ("source", "models", *RECORDS)
+#: Every column a table of records may have (what a bulk CSV file's columns are parsed for).
+_RECORD_COLUMNS = frozenset({*(name for table in RECORDS.values() for name in table.names), *EXTRA_COLUMNS})
 #: YAML problems after which the document lacks parts (a refused tag, a non-text key)
 _INCOMPLETE = ("yaml_tag", "yaml_key", "yaml_too_deep")
 
@@ -331,10 +334,17 @@ def read_bulk(path: Path | str) -> pa.Table:
             with open(path, encoding="utf-8-sig", newline="") as handle:
                 csv.field_size_limit(1 << 30)
                 header = next(csv.reader(handle), [])
-            convert = pacsv.ConvertOptions(column_types={name: pa.string() for name in header},
+            # Columns no record has are only reported by name: parse the others (a file may have
+            # thousands of stray columns), and keep the stray ones as empty columns of the same name.
+            wanted = header if len(set(header)) < len(header) else [n for n in header if n in _RECORD_COLUMNS]
+            convert = pacsv.ConvertOptions(column_types={name: pa.string() for name in wanted}, include_columns=wanted,
                                            null_values=[""], strings_can_be_null=True)
             read = pacsv.ReadOptions(block_size=1 << 24)
-            return pacsv.read_csv(path, read_options=read, convert_options=convert)
+            table = pacsv.read_csv(path, read_options=read, convert_options=convert)
+            if len(wanted) == len(header):
+                return table
+            return pa.table({name: table[name] if name in table.column_names else pa.nulls(table.num_rows)
+                             for name in header})
         import pyarrow.feather as feather
 
         return feather.read_table(path)

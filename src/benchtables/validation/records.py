@@ -21,6 +21,7 @@ finding about the column, not one per row.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -29,7 +30,20 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from benchtables.arrays import FALSE, TRUE, array_of, codes_of, lists_of, numpy_of, scalar, strings, take, widened
+from benchtables.arrays import (
+    FALSE,
+    TRUE,
+    array_of,
+    distinct,
+    lists_of,
+    numpy_of,
+    per_row,
+    rejoin,
+    scalar,
+    strings,
+    take,
+    widened,
+)
 from benchtables.errors import QuantityError
 from benchtables.names import NameIndex
 from benchtables.problems import Severity, did_you_mean
@@ -88,33 +102,7 @@ class Context:
     source_suites: Mapping[str, str] = field(default_factory=dict)
 
 
-# --------------------------------------------------------------------------- dictionary arrays
-
-
-def _split(array: pa.Array) -> tuple[pa.Array, np.ndarray | None]:
-    """A dictionary array as (its dictionary, per-row codes with -1 for null); other arrays as (array, None)."""
-    if not pa.types.is_dictionary(array.type):
-        return array, None
-    return array.dictionary, codes_of(array)
-
-
-def _per_row(mask: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
-    """A mask over distinct values as a mask over rows."""
-    return mask if codes is None else np.append(mask, False)[codes]
-
-
-def _rejoin(values: pa.Array, codes: np.ndarray | None) -> pa.Array:
-    """Per-value results back as a column: plain arrays as they are, dictionaries re-encoded so
-    that equal values (two spellings normalised to one) share one code."""
-    if codes is None:
-        return values
-    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
-        encoded = pc.dictionary_encode(values.cast(pa.string()))
-        remap = codes_of(encoded)
-        new = np.append(remap, -1)[codes]
-        return pa.DictionaryArray.from_arrays(array_of(np.where(new < 0, 0, new).astype(np.int32), new < 0),
-                                              encoded.dictionary)
-    return take(values, np.where(codes < 0, 0, codes), codes < 0)
+# --------------------------------------------------------------------------- text columns
 
 
 def _text_type(kind: pa.DataType) -> bool:
@@ -176,9 +164,9 @@ class Rows:
         if pa.types.is_null(array.type):
             return np.zeros(self.n, dtype=bool)
         if pa.types.is_dictionary(array.type):
-            values, codes = _split(array)
+            values, codes = distinct(array)
             assert codes is not None
-            return _per_row(numpy_of(values.is_valid()), codes) if len(values) else np.zeros(self.n, dtype=bool)
+            return per_row(numpy_of(values.is_valid()), codes) if len(values) else np.zeros(self.n, dtype=bool)
         if array.null_count == 0:
             return np.ones(self.n, dtype=bool)
         return numpy_of(array.is_valid())
@@ -221,14 +209,14 @@ class Rows:
 def schema_findings(schema: pa.Schema, table: Table, *, need_source: bool) -> list[tuple[str, str, str, str | None]]:
     """(code, column, message, hint) per column that is repeated, unknown, of the wrong type or missing."""
     out: list[tuple[str, str, str, str | None]] = []
-    names = schema.names
-    for name in sorted({n for n in names if names.count(n) > 1}):
-        out.append(("duplicate_column", name, f"the file has {names.count(name)} columns named {name!r}",
+    counts = Counter(schema.names)
+    for name in sorted(n for n, k in counts.items() if k > 1):
+        out.append(("duplicate_column", name, f"the file has {counts[name]} columns named {name!r}",
                     "keep one of them"))
-    for name in dict.fromkeys(names):
-        if names.count(name) > 1:
+    for index, name in enumerate(schema.names):
+        if counts[name] > 1:
             continue
-        kind = schema.field(name).type
+        kind = schema.field(index).type
         if name not in table and name not in EXTRA_COLUMNS:
             out.append(("extra_forbidden", name, f"unknown column {name!r} for {table.name} records",
                         f"columns: {', '.join([*table.names, 'source'])}"))
@@ -238,7 +226,7 @@ def schema_findings(schema: pa.Schema, table: Table, *, need_source: bool) -> li
                         "convert the column, or check that the file holds this kind of records"))
     required = [f.name for f in table.fields if f.required] + (["source"] if need_source else [])
     for name in required:
-        if name not in names:
+        if name not in counts:
             out.append(("missing_column", name, f"the file has no {name!r} column, which every {table.name} "
                         "record needs", None))
     return out
@@ -278,9 +266,9 @@ def _check_text(rows: Rows, spec: Field) -> None:
     if raw is None or pa.types.is_null(raw.type):
         canonical: pa.Array = pa.nulls(rows.n, pa.string())
     else:
-        values, codes = _split(raw)
+        values, codes = distinct(raw)
         values = values.cast(pa.string())
-        given = _per_row(numpy_of(values.is_valid()), codes) if len(values) else np.zeros(rows.n, dtype=bool)
+        given = per_row(numpy_of(values.is_valid()), codes) if len(values) else np.zeros(rows.n, dtype=bool)
         canon = normalize_array(values, kind.form)
         bad_char = numpy_of(pc.fill_null(pc.match_substring_regex(values, forbidden_pattern(kind.form)), FALSE))
         problems: list[tuple[str, np.ndarray, Describe]] = [
@@ -299,10 +287,10 @@ def _check_text(rows: Rows, spec: Field) -> None:
                                                               f"{', '.join(kind.choices or ())}", None)))
         seen = np.zeros(rows.n, dtype=bool)
         for code, value_mask, describe in problems:
-            mask = _per_row(value_mask, codes) & ~seen
+            mask = per_row(value_mask, codes) & ~seen
             rows.find(code, spec.name, mask, describe=describe)
             seen |= mask
-        canonical = _rejoin(canon, codes)
+        canonical = rejoin(canon, codes)
     rows.set(spec.name, canonical)
     if spec.required:
         missing = ~rows.present(spec.name) & rows.valid(spec.name)
@@ -332,7 +320,7 @@ def _parse_text_numbers(rows: Rows, spec: Field, raw: pa.Array) -> _Parsed:
     """Numbers from a text column: plain ones by Arrow, words (70B, ≈7M) by :func:`parse_quantity`."""
     kind = spec.type
     assert isinstance(kind, Number)
-    values, codes = _split(raw)
+    values, codes = distinct(raw)
     text = normalize_array(values.cast(pa.string()), TextForm.LINE)
     m = len(text)
     floats = np.full(m, np.nan)
@@ -512,13 +500,13 @@ def _check_flag(rows: Rows, spec: Field) -> None:
         if pa.types.is_boolean(raw.type):
             values, given = numpy_of(pc.fill_null(raw, FALSE)), numpy_of(raw.is_valid())
         else:
-            distinct, codes = _split(raw)
-            text = pc.utf8_lower(normalize_array(distinct.cast(pa.string()), TextForm.LINE))
+            words, codes = distinct(raw)
+            text = pc.utf8_lower(normalize_array(words.cast(pa.string()), TextForm.LINE))
             true = numpy_of(pc.fill_null(pc.is_in(text, value_set=strings(TRUE_WORDS)), FALSE))
             false = numpy_of(pc.fill_null(pc.is_in(text, value_set=strings(FALSE_WORDS)), FALSE))
             present = numpy_of(text.is_valid()) if len(text) else np.zeros(0, bool)
-            values, given = _per_row(true, codes), _per_row(true | false, codes)
-            rows.find("bool_parsing", spec.name, _per_row(present & ~true & ~false, codes),
+            values, given = per_row(true, codes), per_row(true | false, codes)
+            rows.find("bool_parsing", spec.name, per_row(present & ~true & ~false, codes),
                       describe=lambda r: (f"{rows.shown(spec.name, r)} is not true or false", None))
     default = spec.default
     if spec.required:
@@ -609,16 +597,16 @@ def _check_source(rows: Rows) -> None:
     if raw is None:
         canonical = pa.nulls(rows.n, pa.string())
     else:
-        values, codes = _split(raw)
-        canonical = _rejoin(normalize_array(values.cast(pa.string()), TextForm.LINE), codes)
+        values, codes = distinct(raw)
+        canonical = rejoin(normalize_array(values.cast(pa.string()), TextForm.LINE), codes)
     rows.set("source", canonical)
     if sources is None:
         return
     present = rows.present("source")
     rows.find("missing", "source", ~present, describe=lambda r: ("every row needs its source id", None))
-    values, codes = _split(canonical)
+    values, codes = distinct(canonical)
     known = numpy_of(pc.fill_null(pc.is_in(values, value_set=strings(sorted(sources))), TRUE))
-    rows.find("unknown_source", "source", _per_row(~known, codes) & present, describe=lambda r: (
+    rows.find("unknown_source", "source", per_row(~known, codes) & present, describe=lambda r: (
         f"unknown source {rows.array('source')[r].as_py()!r}",
         did_you_mean(_close(str(rows.array("source")[r].as_py()), sorted(sources)))
         or "declare it in an entry file's source: section"))

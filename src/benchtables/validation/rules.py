@@ -21,7 +21,20 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from benchtables.arrays import FALSE, TRUE, array_of, codes_of, numpy_of, scalar, strings, take
+from benchtables.arrays import (
+    FALSE,
+    TRUE,
+    array_of,
+    choose,
+    combinations,
+    distinct,
+    numpy_of,
+    per_row,
+    rejoin,
+    scalar,
+    strings,
+    take,
+)
 from benchtables.names import name_keys
 from benchtables.problems import Severity, did_you_mean
 from benchtables.units import format_number
@@ -87,13 +100,44 @@ def registry_columns(registry: Registry) -> _RegistryColumns:
 
 
 def _positions(values: pa.Array, among: pa.Array) -> np.ndarray:
-    """Each value's position in ``among``; -1 where it is not there (or null)."""
-    found = numpy_of(pc.index_in(values, value_set=among))
-    return np.where(np.isnan(found), -1, found).astype(np.int64) if found.dtype.kind == "f" else found.astype(np.int64)
+    """Each value's position in ``among``; -1 where it is not there (or null). Once per distinct value."""
+    plain, codes = distinct(values)
+    found = numpy_of(pc.index_in(plain, value_set=among))
+    found = np.where(np.isnan(found), -1, found).astype(np.int64) if found.dtype.kind == "f" else found.astype(np.int64)
+    return per_row(found, codes, fill=-1)
 
 
-def _str(array: pa.Array) -> pa.Array:
-    return array.cast(array.type.value_type) if pa.types.is_dictionary(array.type) else array
+def _equals(values: pa.Array, value: str | int) -> np.ndarray:
+    """Which rows hold ``value`` (once per distinct value)."""
+    plain, codes = distinct(values)
+    return per_row(numpy_of(pc.fill_null(pc.equal(plain, scalar(value)), FALSE)), codes)
+
+
+def _among(values: pa.Array, among: pa.Array) -> np.ndarray:
+    """Which rows hold one of ``among`` (once per distinct value)."""
+    plain, codes = distinct(values)
+    return per_row(numpy_of(pc.fill_null(pc.is_in(plain, value_set=among), FALSE)), codes)
+
+
+def _resolve(index: Any, given: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """Names resolved to ids by a name index, once per distinct name: the column with each name
+    found replaced by its id (others kept as given), and which rows were found, and ambiguous."""
+    plain, codes = distinct(given)
+    plain = plain.cast(pa.string())
+    resolved, ambiguous = index.resolve_array(plain)
+    found = numpy_of(resolved.is_valid()) if len(resolved) else np.zeros(0, dtype=bool)
+    if not len(ambiguous):
+        ambiguous = np.zeros(len(plain), dtype=bool)
+    canonical = rejoin(pc.if_else(resolved.is_valid(), resolved, plain), codes)
+    return canonical, per_row(found, codes), per_row(ambiguous, codes)
+
+
+def _distinct_at(values: pa.Array, rows: np.ndarray) -> list[Any]:
+    """The distinct values of some rows, sorted."""
+    plain, codes = distinct(values)
+    if codes is None:
+        return sorted(set(take(plain, np.flatnonzero(rows)).drop_null().to_pylist()))
+    return sorted(set(take(plain, np.unique(codes[rows & (codes >= 0)])).drop_null().to_pylist()))
 
 
 # --------------------------------------------------------------------------- references
@@ -113,9 +157,8 @@ class Reference:
         if not applies.any():
             return
         given = rows.array(self.field)
-        resolved, ambiguous = index.resolve_array(given)
-        found = numpy_of(resolved.is_valid())
-        rows.set(self.field, pc.if_else(array_of(found), resolved, _str(given)))
+        canonical, found, ambiguous = _resolve(index, given)
+        rows.set(self.field, canonical)
         rows.find(f"unknown_{self.target}", self.field, applies & ~found,
                   describe=lambda r: self._describe(rows, str(given[r].as_py()), bool(ambiguous[r])))
 
@@ -145,7 +188,7 @@ class Reference:
 def _benchmark_rows(rows: Rows, field: str) -> tuple[np.ndarray, np.ndarray]:
     """Each row's position among the registry's benchmarks (-1: none), and whether it has one."""
     columns = registry_columns(rows.ctx.registry)
-    at = _positions(_str(rows.array(field)), columns.benchmarks)
+    at = _positions(rows.array(field), columns.benchmarks)
     return at, (at >= 0) & rows.valid(field)
 
 
@@ -158,24 +201,23 @@ class SuiteProtocol:
 
     def check(self, rows: Rows) -> None:
         registry = rows.ctx.registry
-        suites = rows.array("suite")
         if rows.ctx.source_suites and self.stage == "fill":
-            suites = self._from_sources(rows, suites)
-        if suites.null_count == len(suites):
+            self._from_sources(rows)
+        named = rows.present("suite")
+        if not named.any():
             return
         at, known_benchmark = _benchmark_rows(rows, "benchmark")
-        suite_ids = _str(suites)
+        suites = rows.array("suite")
         index = registry.suite_index
-        resolved, _ = index.resolve_array(suite_ids)
-        named = numpy_of(suite_ids.is_valid()) & rows.valid("suite")
+        canonical, found, _ = _resolve(index, suites)
         if self.stage == "fill":
-            rows.set("suite", pc.if_else(resolved.is_valid(), resolved, suite_ids))
-            rows.find("unknown_suite", "suite", named & ~numpy_of(resolved.is_valid()), describe=lambda r: (
-                f"unknown suite {suite_ids[r].as_py()!r}", did_you_mean(index.suggest(str(suite_ids[r].as_py())))))
+            rows.set("suite", canonical)
+            rows.find("unknown_suite", "suite", named & rows.valid("suite") & ~found, describe=lambda r: (
+                f"unknown suite {suites[r].as_py()!r}", did_you_mean(index.suggest(str(suites[r].as_py())))))
         benchmarks = registry_columns(registry).benchmarks
-        for suite_id in sorted(set(resolved.drop_null().to_pylist())):
+        for suite_id in _distinct_at(canonical, found):
             suite = registry.suites[suite_id]
-            in_suite = numpy_of(pc.fill_null(pc.equal(resolved, scalar(suite_id)), FALSE)) & known_benchmark
+            in_suite = _equals(canonical, suite_id) & found & known_benchmark
             covered = np.zeros(rows.n, dtype=bool)
             for member in suite.members:
                 bench = registry.benchmark_index.resolve(member.benchmark)
@@ -189,26 +231,20 @@ class SuiteProtocol:
                     f"{rows.array('benchmark')[r].as_py()} is not a benchmark of suite {s.id}",
                     "its members: " + ", ".join(m.benchmark for m in s.members)))
 
-    def _from_sources(self, rows: Rows, suites: pa.Array) -> pa.Array:
+    def _from_sources(self, rows: Rows) -> None:
         """Scores of member benchmarks whose source follows a suite take that suite."""
         registry = rows.ctx.registry
-        sources = _str(rows.array("source"))
-        from_source = _mapped(sources, rows.ctx.source_suites)
+        from_source = _mapped(rows.array("source"), rows.ctx.source_suites)
         member = np.zeros(rows.n, dtype=bool)
         for suite_id in set(rows.ctx.source_suites.values()):
             suite = registry.suites.get(suite_id)
             if suite is None:
                 continue
             ids = [registry.benchmark_index.resolve(m.benchmark) for m in suite.members]
-            of_suite = numpy_of(pc.fill_null(pc.equal(from_source, scalar(suite_id)), FALSE))
-            member |= of_suite & numpy_of(pc.fill_null(pc.is_in(_str(rows.array("benchmark")),
-                                                                value_set=strings([i for i in ids if i])), FALSE))
-        chosen = member & ~numpy_of(_str(suites).is_valid())
-        if not chosen.any():
-            return suites
-        filled = pc.if_else(array_of(chosen), from_source, _str(suites).cast(pa.string()))
-        rows.set("suite", filled)
-        return filled
+            member |= _equals(from_source, suite_id) & _among(rows.array("benchmark"), strings([i for i in ids if i]))
+        chosen = member & ~rows.present("suite")
+        if chosen.any():
+            rows.set("suite", choose(chosen, from_source, rows.array("suite")))
 
     def _member(self, rows: Rows, suite: Any, member: Any, where: np.ndarray) -> None:
         from benchtables.spec import TextForm, normalize_text
@@ -229,12 +265,12 @@ class SuiteProtocol:
             present = rows.present(name)
             if self.stage == "fill":
                 fill = where & ~present
-                if fill.any():
-                    kind = pa.int64() if name == "n_shot" else pa.string()
-                    rows.set(name, pc.if_else(array_of(fill), scalar(value, kind), _str(current).cast(kind)))
+                if fill.any() and isinstance(value, int):
+                    rows.set(name, pc.if_else(array_of(fill), scalar(value, pa.int64()), current.cast(pa.int64())))
+                elif fill.any():
+                    rows.set(name, choose(fill, rejoin(strings([value]), np.zeros(rows.n, dtype=np.int64)), current))
                 continue
-            differs = where & present & rows.valid(name) & ~numpy_of(
-                pc.fill_null(pc.equal(_str(current), scalar(value)), FALSE))
+            differs = where & present & rows.valid(name) & ~_equals(current, value)
             rows.find("suite_conflict", name, differs,
                       describe=lambda r, name=name, value=value: (  # type: ignore[misc]
                 f"{suite.name} scores {registry.benchmarks[bench].name} with {name} {value}, but this record gives "
@@ -256,16 +292,18 @@ class MetricOf:
         applies = known & rows.valid(self.field)
         if not applies.any():
             return
-        benchmarks = _str(rows.array(self.benchmark_field)).cast(pa.string())
-        metrics = _str(rows.array(self.field)).cast(pa.string())
-        given = numpy_of(metrics.is_valid()) if len(metrics) else np.zeros(0, bool)
+        # decided once per (benchmark, metric) combination
+        (benchmarks, metrics), combination = combinations(rows.array(self.benchmark_field), rows.array(self.field))
+        benchmarks, metrics = benchmarks.cast(pa.string()), metrics.cast(pa.string())
         keys, ids = registry.metric_lookup
-        joined = pc.binary_join_element_wise(benchmarks, name_keys(metrics), scalar(_SEP))
-        found = pc.take(ids, pc.index_in(joined, value_set=keys))
-        primary = take(columns.primaries, np.where(at >= 0, at, 0))
-        resolved = pc.if_else(array_of(given), found, primary)
-        rows.set(self.field, pc.if_else(array_of(applies), resolved, metrics))
-        unknown = applies & given & ~numpy_of(found.is_valid())
+        found = pc.take(ids, pc.index_in(pc.binary_join_element_wise(benchmarks, name_keys(metrics), scalar(_SEP)),
+                                         value_set=keys))
+        at_combination = _positions(benchmarks, columns.benchmarks)
+        primary = take(columns.primaries, np.where(at_combination >= 0, at_combination, 0))
+        resolved = pc.if_else(metrics.is_valid(), found, primary)
+        rows.set(self.field, choose(applies, rejoin(resolved, combination), rows.array(self.field)))
+        given = per_row(numpy_of(metrics.is_valid()), combination)
+        unknown = applies & given & ~per_row(numpy_of(found.is_valid()), combination)
         rows.find("unknown_metric", self.field, unknown, describe=lambda r: self._unknown(rows, r))
         several = columns.metric_counts[np.where(at >= 0, at, -1)] > 1
         rows.find("metric_defaulted", self.field, applies & ~given & several, severity=Severity.WARNING,
@@ -297,18 +335,16 @@ class StandardSplit:
     benchmark_field: str
 
     def check(self, rows: Rows) -> None:
-        named = _str(rows.array(self.field)).cast(pa.string())
+        named, codes = distinct(rows.array(self.field))
+        named = named.cast(pa.string())
         synonym = pc.fill_null(pc.is_in(named, value_set=_SPLIT_SYNONYMS), FALSE)
         if numpy_of(synonym).any():
-            rows.set(self.field, pc.if_else(synonym, strings(["validation"]).take(array_of(np.zeros(rows.n, np.int64))),
-                                            named))
+            rows.set(self.field, rejoin(pc.if_else(synonym, scalar("validation"), named), codes))
         at, known = _benchmark_rows(rows, self.benchmark_field)
         fill = known & ~rows.present(self.field) & rows.valid(self.field)
-        if not fill.any():
-            return
-        standard = take(registry_columns(rows.ctx.registry).splits, np.where(at >= 0, at, 0))
-        current = _str(rows.array(self.field)).cast(pa.string())
-        rows.set(self.field, pc.if_else(array_of(fill), standard, current))
+        if fill.any():
+            standard = rejoin(registry_columns(rows.ctx.registry).splits, at)
+            rows.set(self.field, choose(fill, standard, rows.array(self.field)))
 
 
 # --------------------------------------------------------------------------- values
@@ -329,7 +365,7 @@ class InMetricRange:
         if self.metric_field is None:
             at = np.full(rows.n, _positions(strings([self.metric or ""]), columns.metrics)[0])
         else:
-            at = _positions(_str(rows.array(self.metric_field)), columns.metrics)
+            at = _positions(rows.array(self.metric_field), columns.metrics)
         low, high = columns.low[at], columns.high[at]
         with np.errstate(invalid="ignore"):
             outside = (values < low) | (values > high)  # NaN compares False: no value or no bound
@@ -361,7 +397,7 @@ class WrittenAsPercent:
         if marked is None:
             return
         columns = registry_columns(rows.ctx.registry)
-        at = _positions(_str(rows.array(self.metric_field)), columns.metrics)
+        at = _positions(rows.array(self.metric_field), columns.metrics)
         wrong = marked & ~columns.percent[at] & (at >= 0) & rows.valid(self.field, self.metric_field)
         rows.find("unit_mismatch", self.field, wrong, describe=lambda r: (
             f"the value is written as a percentage but {rows.ctx.registry.metrics[rows.array(self.metric_field)[r].as_py()].name} "
@@ -485,11 +521,8 @@ def _mapped(values: pa.Array, mapping: Any) -> pa.Array:
     """``mapping[value]`` for each value of a text column (null where it has none), once per distinct value."""
     if not mapping:
         return pa.nulls(len(values), pa.string())
-    encoded = pc.dictionary_encode(values.cast(pa.string()))
-    looked_up = strings([mapping.get(v) for v in encoded.dictionary.to_pylist()])
-    codes = codes_of(encoded)
-    return take(looked_up, np.where(codes < 0, 0, codes), codes < 0) if len(looked_up) else \
-        pa.nulls(len(values), pa.string())
+    plain, codes = distinct(values if pa.types.is_dictionary(values.type) else pc.dictionary_encode(values))
+    return rejoin(strings([mapping.get(v) for v in plain.to_pylist()]), codes)
 
 
 def _ends_with(values: pa.Array, suffixes: pa.Array, rows: np.ndarray) -> np.ndarray:
