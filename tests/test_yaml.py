@@ -141,3 +141,35 @@ def test_round_trips_what_a_yaml_writer_wrote(data):
     doc, problems = parse_yaml(yaml.safe_dump(data, allow_unicode=True))
     assert problems == []
     assert doc.data == data
+
+
+# Fragments people and hostile contributors write: tags, keys that are lists, duplicate keys,
+# deep nesting, numbers as written, flow style, quoted and block text.
+_fragments = st.sampled_from([
+    "a: 1.10", "a: !!float abc", "a: !!int 5.5", "a: !!bool maybe", "a: !!str 5", "a: !!python/name:os.system",
+    "? [a, b]\n: 1", "{a: 1}: 2", "a: 1\na: 2", "a: [[[[[[1]]]]]]", "a: {b: {c: [1, 2, {d: e}]}}", "a: True",
+    "a: 0x1F", "a: 5.76e23", "a: 'x'\nb: \"y\\n\"", "a: |\n  text\n  more", "- 1\n- two", "a: !custom x",
+    "a: ~", "a: .inf", "a: -.nan", "a: 1_000", "a:", "'': 1", "a: 2023-09-07",
+])
+
+
+@given(st.lists(_fragments, min_size=1, max_size=4), documents)
+def test_one_pass_reader_agrees_with_composing_nodes(fragments, data):
+    """Documents without anchors are read in one pass over the parser's events; that reader and
+    the node reader (used where anchors make aliases to measure) give the same values, positions,
+    texts and problems."""
+    from benchtables.yamlpos import _from_events, _from_nodes
+
+    texts = ["\n".join(f for f in fragments if not f.startswith("- ")) or "a: 1",
+             yaml.safe_dump({"x": data}, allow_unicode=True)]
+    for text in texts:
+        outcomes = []
+        for read in (_from_events, _from_nodes):
+            try:
+                doc, problems = read(text, "f.yaml")
+            except yaml.YAMLError as exc:
+                outcomes.append(("error", str(exc)))
+                continue
+            outcomes.append(None if doc is None else (repr(doc.data), doc.positions, doc.key_positions, doc.texts))
+            outcomes.append([p.format() for p in problems])
+        assert outcomes[: len(outcomes) // 2] == outcomes[len(outcomes) // 2:], text

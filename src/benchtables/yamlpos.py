@@ -17,12 +17,22 @@ every path (``("scores", 3, "value")``) to its 1-based line and column.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.composer import Composer
+from yaml.composer import Composer, ComposerError
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
@@ -175,7 +185,10 @@ def parse_yaml(text: str | bytes, file: str = "<string>", max_bytes: int = MAX_B
 
 def _parse(text: str, file: str) -> tuple[Document | None, list[Problem]]:
     try:
-        node = yaml.compose(text, Loader=_Loader)  # type: ignore[arg-type]  # stubs list PyYAML's own loaders only
+        try:
+            return _from_events(text, file)
+        except _UsesAliases:
+            return _from_nodes(text, file)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
@@ -186,21 +199,149 @@ def _parse(text: str, file: str) -> tuple[Document | None, list[Problem]]:
         position = getattr(exc, "position", None)
         line = text[:position].count("\n") + 1 if isinstance(position, int) else None
         return None, [_problem(file, "yaml_syntax", f"invalid YAML: {exc}", line)]
-    if node is None:
-        return None, [_problem(file, "empty_file", "file is empty", 1, 1,
-                               hint="an entry file needs at least a source: section")]
+
+
+def _empty_file(file: str) -> tuple[None, list[Problem]]:
+    return None, [_problem(file, "empty_file", "file is empty", 1, 1,
+                           hint="an entry file needs at least a source: section")]
+
+
+class _UsesAliases(Exception):
+    """The document has an anchor or an alias: it is composed as nodes, so aliases can be measured."""
+
+
+def _from_events(text: str, file: str) -> tuple[Document | None, list[Problem]]:
+    """Build the document in one pass over the parser's events (documents without anchors or aliases).
+
+    The same values, positions, texts and problems as composing nodes and converting them
+    (:func:`_from_nodes`), without making a node for every value and walking them again.
+    Raises :class:`_UsesAliases` at the first anchor or alias, and the parser's errors as it meets them.
+    """
+    parser = _Loader(text)
+    get: Callable[[], Any] = parser.get_event
+    get()  # the stream's start
+    if get().__class__ is StreamEndEvent:  # else a document's start
+        return _empty_file(file)
+    doc = Document(data=None, file=file)
+    positions, key_positions, texts = doc.positions, doc.key_positions, doc.texts
     problems: list[Problem] = []
-    size = _expanded_size(node, {}, set())
-    distinct = _count_distinct(node)
-    if size is None:
+    plain: dict[str, tuple[bool, Any]] = {}  # plain scalar → (is it a number or true/false, its value)
+
+    def skip(event: Any) -> None:
+        """Read past the value that starts with ``event``."""
+        level = 0
+        while True:
+            cls = event.__class__
+            if cls is ScalarEvent or cls is AliasEvent:
+                if cls is AliasEvent or event.anchor is not None:
+                    raise _UsesAliases
+            elif cls is SequenceStartEvent or cls is MappingStartEvent:
+                if event.anchor is not None:
+                    raise _UsesAliases
+                level += 1
+            else:
+                level -= 1
+            if level == 0:
+                return
+            event = get()
+
+    def value(event: Any, path: Path_, depth: int) -> Any:
+        cls = event.__class__
+        if cls is AliasEvent or event.anchor is not None:
+            raise _UsesAliases
+        mark = event.start_mark
+        line, column = mark.line + 1, mark.column + 1
+        positions[path] = (line, column)
+        if depth > MAX_DEPTH:
+            problems.append(_problem(file, "yaml_too_deep", f"values are nested more than {MAX_DEPTH} levels deep",
+                                     line, column))
+            skip(event)
+            return None
+        tag = event.tag
+        if cls is ScalarEvent:
+            if tag is None or tag == "!":
+                if not event.implicit[0]:
+                    return event.value
+                text = event.value
+                known = plain.get(text)
+                if known is None:
+                    known = plain[text] = _plain(text)
+                if known[0]:
+                    texts[path] = text
+                return known[1]
+            return _scalar(event.value, tag, path, doc, problems, line, column)
+        if tag is not None and tag != "!" and tag != _SEQ and tag != _MAP:
+            problems.append(_problem(file, "yaml_tag", f"YAML tag {tag!r} is not allowed in entry files",
+                                     line, column, hint="entry files hold plain values; remove the tag"))
+            skip(event)
+            return None
+        depth += 1
+        if cls is SequenceStartEvent:
+            items: list[Any] = []
+            index = 0
+            event = get()
+            while event.__class__ is not SequenceEndEvent:
+                items.append(value(event, (*path, index), depth))
+                index += 1
+                event = get()
+            return items
+        out: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        event = get()
+        while event.__class__ is not MappingEndEvent:
+            cls = event.__class__
+            if cls is AliasEvent or event.anchor is not None:
+                raise _UsesAliases
+            mark = event.start_mark
+            line, column = mark.line + 1, mark.column + 1
+            if cls is not ScalarEvent:
+                problems.append(_problem(file, "yaml_key", "a mapping key must be a plain name, not a list or mapping",
+                                         line, column))
+                skip(event)
+                skip(get())
+            else:
+                key = event.value
+                if key in out:
+                    problems.append(_problem(file, "duplicate_key",
+                                             f"key {key!r} appears twice in this mapping (first at line {first_line[key]})",
+                                             line, column, hint="YAML loaders silently keep the last; remove one"))
+                    skip(get())
+                else:
+                    first_line[key] = line
+                    key_path = (*path, key)
+                    key_positions[key_path] = (line, column)
+                    out[key] = value(get(), key_path, depth)
+            event = get()
+        return out
+
+    event = get()
+    root_mark = event.start_mark
+    doc.data = value(event, (), 0)
+    get()  # the document's end
+    event = get()
+    if event.__class__ is not StreamEndEvent:
+        raise ComposerError("expected a single document in the stream", root_mark,
+                            "but found another document", event.start_mark)
+    return doc, problems
+
+
+def _from_nodes(text: str, file: str) -> tuple[Document | None, list[Problem]]:
+    """Compose the document as nodes, measure what its aliases expand to, then convert it."""
+    node = yaml.compose(text, Loader=_Loader)  # type: ignore[arg-type]  # stubs list PyYAML's own loaders only
+    if node is None:
+        return _empty_file(file)
+    measured = _measure(node)
+    if measured is None:
         return None, [_problem(file, "yaml_alias", "an alias refers to a node that contains it (a cycle)",
                                node.start_mark.line + 1, 1)]
+    size, distinct = measured
     if size - distinct > MAX_ALIAS_NODES:
         line, column = _first_alias(text)
         return None, [_problem(file, "yaml_alias",
                                f"aliases would expand this document to {size:,} values "
                                f"(limit: {MAX_ALIAS_NODES:,} more than written)", line, column,
                                hint="write the values out instead of using anchors and aliases")]
+    problems: list[Problem] = []
     doc = Document(data=None, file=file)
     doc.data = _convert(node, (), doc, problems, 0)
     return doc, problems
@@ -208,7 +349,7 @@ def _parse(text: str, file: str) -> tuple[Document | None, list[Problem]]:
 
 def _first_alias(text: str) -> tuple[int | None, int | None]:
     """Where the first alias (``*name``) of a document is."""
-    for event in yaml.parse(text, Loader=_Loader):  # type: ignore[arg-type]  # as in _parse
+    for event in yaml.parse(text, Loader=_Loader):  # type: ignore[arg-type]  # as in _from_nodes
         if isinstance(event, yaml.AliasEvent):
             mark = event.start_mark
             assert mark is not None  # the parser marks every event it makes
@@ -231,35 +372,31 @@ def _children(node: Node) -> list[Node]:
     return []
 
 
-def _expanded_size(node: Node, memo: dict[int, int], active: set[int]) -> int | None:
-    """Number of values the node expands to, counting aliases at every use; None on a cycle."""
-    key = id(node)
-    if key in memo:
-        return memo[key]
-    if key in active:
-        return None
-    active.add(key)
-    total = 1
-    for child in _children(node):
-        sub = _expanded_size(child, memo, active)
-        if sub is None:
-            return None
-        total += sub
-    active.discard(key)
-    memo[key] = total
-    return total
+def _measure(root: Node) -> tuple[int, int] | None:
+    """How many values the document expands to (aliases counted at every use), and how many
+    distinct nodes it has; None if an alias refers to a node that contains it.
 
-
-def _count_distinct(node: Node) -> int:
-    seen: set[int] = set()
-    stack = [node]
+    One depth-first walk that visits every node once (a node's size is kept, not recomputed
+    at each alias), without recursion.
+    """
+    sizes: dict[int, int] = {}  # id of a node walked → the number of values it expands to
+    open_: set[int] = set()  # ids of the nodes whose children are being walked: the path from the root
+    stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:
-        current = stack.pop()
-        if id(current) in seen:
+        node, walked = stack.pop()
+        key = id(node)
+        if walked:
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            open_.discard(key)
             continue
-        seen.add(id(current))
-        stack.extend(_children(current))
-    return len(seen)
+        if key in sizes:
+            continue
+        if key in open_:
+            return None
+        open_.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(_children(node)))
+    return sizes[id(root)], len(sizes)
 
 
 def _pos(node: Node) -> tuple[int, int]:
@@ -270,38 +407,56 @@ _BOOLS = {"true": True, "false": False}
 #: Longest integer kept as a number: Python refuses to turn longer digit strings into ints
 #: (they are kept as their text, which the validator reports as too large).
 _MAX_DIGITS = 4000
+_IMPLICIT = _CoreResolver.yaml_implicit_resolvers
 
 
-def _scalar(node: ScalarNode, path: Path_, doc: Document, problems: list[Problem]) -> Any:
-    value = node.value
-    tag = node.tag
+def _typed(value: str, tag: str) -> Any:
+    """The value of a scalar tagged bool, int or float (KeyError or ValueError if it is not one);
+    ``NotImplemented`` for any other tag."""
+    if tag == _BOOL:
+        return _BOOLS[value.lower()]
+    if tag == _INT:
+        if len(value) > _MAX_DIGITS:
+            return value
+        return int(value, 0) if value.lower().startswith(("0x", "0o", "-0x", "+0x")) else int(value)
+    if tag == _FLOAT:
+        low = value.lower()
+        if low.endswith(".inf"):
+            return float("-inf") if low.startswith("-") else float("inf")
+        if low == ".nan":
+            return float("nan")
+        return float(value)
+    return NotImplemented
+
+
+def _plain(value: str) -> tuple[bool, Any]:
+    """A plain (unquoted, untagged) scalar: whether it is a number or true/false, and its value,
+    resolved as :class:`_CoreResolver` resolves it."""
+    tag = next((tag for tag, regexp in _IMPLICIT.get(value[:1], ()) if regexp.match(value)), _STR)
+    if tag == _STR:
+        return False, value
+    if tag == _NULL:
+        return False, None
+    return True, _typed(value, tag)  # the core schema's patterns only match values that convert
+
+
+def _scalar(value: str, tag: str, path: Path_, doc: Document, problems: list[Problem], line: int,
+            column: int) -> Any:
     if tag == _STR:
         return value
     if tag == _NULL:
         return None
     doc.texts[path] = value
     try:
-        if tag == _BOOL:
-            return _BOOLS[value.lower()]
-        if tag == _INT:
-            if len(value) > _MAX_DIGITS:
-                return value
-            return int(value, 0) if value.lower().startswith(("0x", "0o", "-0x", "+0x")) else int(value)
-        if tag == _FLOAT:
-            low = value.lower()
-            if low.endswith(".inf"):
-                return float("-inf") if low.startswith("-") else float("inf")
-            if low == ".nan":
-                return float("nan")
-            return float(value)
+        result = _typed(value, tag)
     except (KeyError, ValueError):
-        line, column = _pos(node)
         kind = {_BOOL: "true or false", _INT: "a whole number", _FLOAT: "a number"}[tag]
         problems.append(_problem(doc.file, "yaml_tag", f"the value is tagged {tag.rsplit(':', 1)[-1]!r} but "
                                  f"{value[:40]!r} is not {kind}", line, column,
                                  hint="entry files hold plain values; remove the tag"))
         return None
-    line, column = _pos(node)
+    if result is not NotImplemented:
+        return result
     problems.append(_problem(doc.file, "yaml_tag", f"YAML tag {tag!r} is not allowed in entry files",
                              line, column, hint="entry files hold plain values; remove the tag"))
     return None
@@ -315,7 +470,7 @@ def _convert(node: Node, path: Path_, doc: Document, problems: list[Problem], de
                                  line, column))
         return None
     if isinstance(node, ScalarNode):
-        return _scalar(node, path, doc, problems)
+        return _scalar(node.value, node.tag, path, doc, problems, *_pos(node))
     if node.tag not in (_SEQ, _MAP):
         line, column = _pos(node)
         problems.append(_problem(doc.file, "yaml_tag", f"YAML tag {node.tag!r} is not allowed in entry files",
