@@ -312,6 +312,7 @@ CODES: dict[str, str] = {
     "hub_dataset_unknown": "warning: a Hub dataset the registry does not know; the number placed by its task id",
     "metric_from_text": "warning: an imported metric read from a name or description, not declared as a metric id",
     "first_party_unrepresented": "warning: a number its file calls first-party whose model another source introduced",
+    "eee_settings_misplaced": "warning: an Every Eval Ever document whose results carry each other's settings (skipped)",
     "quote_mismatch": "warning: a quote that does not contain its value",
     "no_where": "warning: a number from a paper that does not say where it stands",
     "compute_mismatch": "warning: training compute far from 6·N·D",

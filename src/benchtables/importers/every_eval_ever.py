@@ -5,9 +5,10 @@ as ``benchtables export every-eval-ever -o all.json`` writes: who reported (``so
 which model (``model_info``), and ``evaluation_results``, each with its dataset
 (``source_data``), ``metric_config`` and ``score_details``. Schema 0.3.0 is read, and the
 earlier layouts real files carry (0.2.0–0.2.2; 0.1 and 0.0 keep ``source_data`` at the top and
-a run's arguments in ``generation_config``); the source's notes say which version was read. A
-version newer than 0.3 is refused, never misread. The whole file is checked before anything is
-imported, so a malformed file is refused as a whole, saying where.
+a run's arguments in ``generation_config``, 0.0 names its source in ``evaluation_source``); the
+source's notes say which version was read. A version newer than 0.3 is refused, never misread.
+The whole file is checked before anything is imported, so a malformed file is refused as a
+whole, saying where.
 
 * **Benchmark**: the evaluation name, else ``source_data`` (dataset name, ``hf_repo``),
   through the registry's aliases. Names that carry more give the benchmark and a subset or a
@@ -17,11 +18,16 @@ imported, so a malformed file is refused as a whole, saying where.
   is no MATH. A name that is no benchmark is a subset of its dataset where the file reports
   several (``Arabic`` of ``global-mmlu-lite``), not where it is the only one (an Inspect scorer,
   ``choice``); a ``subset``, ``subject`` or ``level`` the file states wins, and a subset that
-  is a variant (GPQA's ``gpqa_main``) is that benchmark. Files of lm-evaluation-harness runs name
-  harness tasks, read as the lm-eval importer reads them. What matches nothing is listed.
+  is a variant (GPQA's ``gpqa_main``) is that benchmark. A name that ends in a word for the whole
+  (``MMLU All Subjects``) is the benchmark; a name that is no benchmark but a listed subset of
+  exactly one benchmark the document reports is that subset (HELM's ``Abstract Algebra - EM``
+  beside ``MMLU All Subjects - EM``). Files of lm-evaluation-harness runs name harness tasks, read
+  as the lm-eval importer reads them. What matches nothing is listed.
 * **Metric**: ``metric_id`` or ``metric_name``; one that is another benchmark's metric is
   skipped, a label (``mmlu_pro/overall``) lets ``metric_kind`` say; else the metric a name or
-  description states (``EM`` of ``MMLU - EM``; ``Accuracy on IFEval``, with a warning). The
+  description states (``EM`` of ``MMLU - EM``; ``Accuracy on IFEval``, with a warning), through
+  the benchmark's ``metric_aliases`` (``BoolQ - EM`` is BoolQ's accuracy). A metric after the
+  dash is the metric, never a subset; one the benchmark is not reported in is skipped. The
   bare word accuracy on a benchmark reported in acc and acc_norm says neither (skipped). A
   benchmark reported in one metric only needs none. A result whose ``lower_is_better``
   contradicts the registry metric's direction measures something else (skipped), as does a
@@ -37,10 +43,29 @@ imported, so a malformed file is refused as a whole, saying where.
   note); ``num_samples`` → n_samples.
 * **Settings** from the results' string maps (``generation_config``, ``metric_config``,
   ``source_data`` and the model's ``additional_details``): ``num_fewshot`` and its spellings,
-  HELM's ``# train`` (when whole: it is a mean), a ``prompt_style`` such as ``5-shot CoT``,
+  HELM's ``# train`` (below), a ``prompt_style`` such as ``5-shot CoT``,
   chain-of-thought flags, ``generation_args.reasoning``, lm-eval filters, a quantised precision,
   an agent scaffold, a ``setting``. The split is ``hf_split`` only where the dataset named is
-  the benchmark's own (not a results dataset), or a ``split`` the file states.
+  the benchmark's own (not a results dataset), or a ``split`` the file states (a HELM run file
+  states it in ``score_details.details``).
+* **HELM conversions** (``helm_classic``, ``helm_lite``, ``helm_mmlu``, ``helm_capabilities``, HELM
+  run files): a name is ``<scenario> - <column>`` and the column is the metric (``EM``, ``F1``,
+  ``ROUGE-2``), never a subset. The description's metric paragraph (``Quasi-exact match:
+  Fraction of …``) says which of the benchmark's metrics HELM's label stands for (HELM shows
+  exact and quasi-exact match alike as ``EM``: LegalBench's EM without that paragraph is
+  skipped, not guessed); a benchmark reported in one metric gets no default. HELM's run statistics (``# eval``,
+  ``# train``, ``# trials``, ``# prompt tokens``, ``# output tokens``, ``truncated``, inference
+  times), its perturbed runs (``EM (Robustness)``, ``(Fairness)``, a run file's ``perturbation``)
+  and its other measures (calibration, bias, toxicity, summarization columns) are never numbers:
+  they are skipped and counted, by the ``tab`` the file states or the column's name, whether
+  written as results of their own (0.0) or nested in a result's details (0.1+). The n-shot is
+  HELM's ``# train`` of the result's own scenario where the file states it — nested in the
+  result's details, else the scenario's ``# train`` result (0.0) — when it is one whole number,
+  the same in every run (``min=5, mean=5, max=5``; the spread wins over a 0.0 file's -1 for 0);
+  a mean such as 4.96, or no ``# train`` at all, gives none. ``# eval`` gives n_samples the
+  same way. A document whose ``generation_config`` entries belong to other results (early 0.0
+  conversions shifted them: MMLU states MATH's subjects, MMLU-Pro GPQA's ``gpqa_main``) is
+  skipped as a whole, with a warning: its settings cannot be read.
 * **Partial runs**: ``num_samples`` or ``sample_ids`` fewer than the dataset's
   ``samples_number`` (or a result marked ``partial``) make the number ``partial`` with
   n_samples.
@@ -110,6 +135,26 @@ _SLASH = re.compile(r"^(?P<head>[^/\s]+)/(?P<tail>[^/\s]+)$")
 _FILTER = re.compile(r"\s*\(filter:\s*(?P<filter>[^()]+)\)\s*$", re.IGNORECASE)
 _QUALIFIED = re.compile(r"^(?:overall|mean|average|avg\.?|aggregate)\s+", re.IGNORECASE)
 _VERSION = re.compile(r"^(?P<major>\d{1,4})\.(?P<minor>\d{1,4})(?:\.\d{1,6})?(?:[-+.\w]*)$")
+#: A name followed by a word for the whole of it: ``MMLU All Subjects`` is MMLU.
+_WHOLE_AFTER = re.compile(r"^(?P<head>.+?)\s+(?P<tail>all subjects|all tasks|all categories|overall)$", re.IGNORECASE)
+
+# HELM's leaderboards, as EEE's HELM adapter converts them: a result is ``<scenario> - <column>``, and HELM's
+# tabs other than the scores hold run statistics, perturbed variants and other measures of each scenario.
+#: Tabs of statistics (counts, costs) and of perturbations; the other side tabs hold measures that are not scores.
+_HELM_STATISTIC_TABS = {"general information", "efficiency"}
+_HELM_PERTURBATION_TABS = {"robustness", "fairness"}
+_HELM_OTHER_TABS = {"calibration", "bias", "toxicity", "summarization metrics"}
+#: A HELM column that is a run statistic: ``# eval``, ``# train``, ``# trials``, ``# prompt tokens``,
+#: ``truncated``, ``Observed inference time (s)``.
+_HELM_STATISTIC = re.compile(r"^(?:#\s*\S.*|truncated|(?:\w+\s+)?inference\s+(?:run)?time\b.*)$", re.IGNORECASE)
+#: A HELM column of a perturbed run (``EM (Robustness)``) or of another measure (``ECE (10-bin)``,
+#: ``Stereotypes (race)``, ``Toxic fraction``).
+_HELM_PERTURBED = re.compile(r"^.+\((?:robustness|fairness)\)$", re.IGNORECASE)
+_HELM_OTHER = re.compile(r"^(?:ECE\b.*|(?:stereotypes|representation)\s*\(.*\)|toxic fraction)$", re.IGNORECASE)
+#: HELM's run counts as its statistics state them: ``min=5, mean=5, max=5, sum=75 (15)``.
+_HELM_SPREAD = re.compile(r"min=(?P<min>-?[\d.]+(?:e-?\d+)?),\s*mean=[-\d.e]+,\s*max=(?P<max>-?[\d.]+(?:e-?\d+)?)")
+#: HELM's metric paragraph of a description: ``…\n\nQuasi-exact match: Fraction of instances …``.
+_HELM_METRIC_LINE = re.compile(r"^(?P<metric>[^:\n]{1,60}):\s")
 
 
 # --------------------------------------------------------------------------- reading the file
@@ -208,6 +253,15 @@ def _bound(value: Any) -> float | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Count:
+    """One of HELM's run counts: its mean, and its spread where the file states it (``min=5, mean=5, max=5``)."""
+
+    mean: float
+    low: float | None = None
+    high: float | None = None
+
+
 @dataclass
 class _Result:
     """What one ``evaluation_results`` item says, read and type-checked before anything is imported."""
@@ -236,9 +290,18 @@ class _Result:
     interval: tuple[Any, Any, Any] | None
     num_samples: int | None
     details: dict[str, str]
-    helm_counts: dict[str, set[float]]
+    #: HELM's run counts (``# train``, ``# eval``) in the result's details, by (scenario, count).
+    helm_counts: dict[tuple[str, str], list[_Count]]
     reasoning: bool | None
     judged_by: list[str] = field(default_factory=list)
+    #: HELM's tab of the number (``Accuracy``, ``Robustness``, ``General information``), where stated.
+    tab: str | None = None
+    #: A perturbation the number was computed under (HELM run files state one in the details).
+    perturbation: str | None = None
+    #: Subjects a list states (``subject: [algebra, geometry, …]``), case-folded.
+    subjects: list[str] = field(default_factory=list)
+    #: HELM's spread of the number over its runs (``min=5, mean=5, max=5, sum=75 (15)``).
+    spread: str | None = None
 
 
 @dataclass
@@ -262,6 +325,8 @@ class _Document:
     model_details: dict[str, str]
     timestamp: Any
     results: list[_Result]
+    #: A conversion of a HELM leaderboard or run (names are ``<scenario> - <column>``).
+    helm: bool = False
 
 
 def _version(doc: _Object) -> str:
@@ -298,6 +363,21 @@ def _parse_result(item: _Object, fallback_data: _Object | None) -> _Result:
     for part in (generation.strings() if generation else {}, data.strings("additional_details") if data else {},
                  config.strings("additional_details"), generation.strings("additional_details") if generation else {}):
         details.update(part)
+    helm = scores.data.get("details")
+    helm = helm if isinstance(helm, dict) else {}
+    split = helm.get("split")  # a HELM run file states the split each number is of
+    if isinstance(split, str) and split.strip() and not any(details.get(k) for k in _SPLIT_KEYS):
+        details["split"] = split.strip()
+    perturbation = helm.get("perturbation")
+    if isinstance(perturbation, dict):
+        perturbation = str(perturbation.get("name") or "a perturbation") if perturbation else None
+    tab = helm.get("tab")
+    subjects = [str(v).strip().casefold()
+                for part in (generation.data if generation else {}, generation.data.get("additional_details")
+                             if generation else None, data.data.get("additional_details") if data else None)
+                if isinstance(part, dict)
+                for key in _SUBSET_KEYS if isinstance(part.get(key), list)
+                for v in part[key] if isinstance(v, str) and v.strip()]
     ids = data.items("sample_ids") if data else None
     judges = []
     scoring = config.obj("llm_scoring")
@@ -318,22 +398,43 @@ def _parse_result(item: _Object, fallback_data: _Object | None) -> _Result:
         lower_is_better=config.flag("lower_is_better"), score_type=(config.text("score_type") or "").casefold() or None,
         low=_bound(config.data.get("min_score")), high=_bound(config.data.get("max_score")),
         timestamp=item.data.get("evaluation_timestamp"), score=scores.data.get("score"), stderr=stderr,
-        interval=interval, num_samples=num_samples, details=details, helm_counts=_helm_counts(scores),
+        interval=interval, num_samples=num_samples, details=details, helm_counts=_helm_counts(helm),
         reasoning=args.flag("reasoning") if args else None, judged_by=judges,
+        tab=tab.strip() if isinstance(tab, str) and tab.strip() else None,
+        perturbation=_line(perturbation, 40) if isinstance(perturbation, str) and perturbation.strip() else None,
+        subjects=subjects, spread=helm["description"] if isinstance(helm.get("description"), str) else None,
     )
 
 
-def _helm_counts(scores: _Object) -> dict[str, set[float]]:
-    """HELM's per-run counts as EEE's HELM adapter keeps them in ``details``: ``"X - # train": {"score": 5}``."""
-    details = scores.data.get("details")
-    found: dict[str, set[float]] = {}
-    if isinstance(details, dict):
-        for key, value in details.items():
-            label = str(key).rsplit(" - ", 1)[-1].strip().casefold()
-            number = value.get("score") if isinstance(value, dict) else None
-            if label in ("# train", "# eval") and isinstance(number, int | float) and not isinstance(number, bool) \
-                    and math.isfinite(number):
-                found.setdefault(label, set()).add(float(number))
+_HELM_COUNTS = ("# train", "# eval")
+
+
+def _helm_count(name: str, value: Any) -> tuple[tuple[str, str], _Count] | None:
+    """((scenario, count), the count) of one of HELM's counts: ``"MMLU - # train": {"score": 5, "description":
+    "min=5, mean=5, max=5, sum=75 (15)"}``, as a result of its own (0.0.x) or in a result's details (0.1+)."""
+    scenario, _, label = name.rpartition(" - ")
+    label = label.strip().casefold()
+    number = value.get("score") if isinstance(value, dict) else None
+    if not scenario or label not in _HELM_COUNTS or isinstance(number, bool) or not isinstance(number, int | float):
+        return None
+    try:
+        mean = float(number)
+    except OverflowError:
+        return None
+    if not math.isfinite(mean):
+        return None
+    described = value.get("description")
+    spread = _HELM_SPREAD.search(described) if isinstance(described, str) else None
+    low, high = (float(spread["min"]), float(spread["max"])) if spread else (None, None)
+    return (normalize_name(scenario), label), _Count(mean, low, high)
+
+
+def _helm_counts(details: dict[Any, Any]) -> dict[tuple[str, str], list[_Count]]:
+    """HELM's run counts as EEE's HELM adapter keeps them in ``details``: ``"X - # train": {"score": 5}``."""
+    found: dict[tuple[str, str], list[_Count]] = {}
+    for key, value in details.items():
+        if (count := _helm_count(str(key), value)) is not None:
+            found.setdefault(count[0], []).append(count[1])
     return found
 
 
@@ -357,8 +458,17 @@ def _parse(file: str, at: str, raw: Any, model_given: bool) -> _Document:
     if info is not None and model_id is None:
         raise FormatError(f"{file}: {info.path('id')} is missing: pass --model to say which model the numbers are of")
     assert meta is not None
+    # 0.0 files name the source in evaluation_source
+    origin = doc.obj("evaluation_source")
+    source_name = meta.text("source_name") or (origin.text("evaluation_source_name") if origin else None)
+    results = [_parse_result(_Object(file, f"{doc.path('evaluation_results')}[{i}]", item), top_data)
+               for i, item in enumerate(items)]
+    evaluation = doc.data.get("evaluation_id")
+    helm = any(isinstance(t, str) and t.casefold().startswith("helm")
+               for t in (source_name, evaluation, *(r.dataset for r in results))) or any(r.tab for r in results)
     return _Document(
-        at=at, version=version, source_name=meta.text("source_name"), source_type=meta.text("source_type"),
+        at=at, version=version, source_name=source_name,
+        source_type=meta.text("source_type") or (origin.text("evaluation_source_type") if origin else None),
         organization=meta.text("source_organization_name"), organization_url=meta.text("source_organization_url"),
         relationship=meta.text("evaluator_relationship"), source_details=meta.strings("additional_details"),
         library=library.text("name") if library else None, library_version=library.text("version") if library else None,
@@ -366,9 +476,7 @@ def _parse(file: str, at: str, raw: Any, model_given: bool) -> _Document:
         developer=info.text("developer") if info else None,
         platform=info.text("inference_platform") if info else None,
         model_details=info.strings("additional_details") if info else {},
-        timestamp=doc.data.get("evaluation_timestamp"),
-        results=[_parse_result(_Object(file, f"{doc.path('evaluation_results')}[{i}]", item), top_data)
-                 for i, item in enumerate(items)],
+        timestamp=doc.data.get("evaluation_timestamp"), results=results, helm=helm,
     )
 
 
@@ -426,6 +534,11 @@ class _Reader:
         self.from_text: set[str] = set()
         #: The evaluation names of the document being read, by the dataset they name.
         self.names_of: defaultdict[str, set[str | None]] = defaultdict(set)
+        #: Whether the document being read is a HELM conversion, its HELM counts stated as results of their own
+        #: (0.0.x), and the benchmarks its results name.
+        self.helm = False
+        self.counts: dict[tuple[str, str], list[_Count]] = {}
+        self.reported: set[str] = set()
 
     def check_model(self, doc: _Document) -> str:
         """The model name to resolve: ``model_info.id`` without the inference platform a route adds.
@@ -504,14 +617,28 @@ class _Reader:
 
     def read(self, doc: _Document) -> None:
         name = self.check_model(doc)
-        source = self.source(doc, doc.model_name or name)
-        ref = self.model(doc, name, source)
         lm_eval = (doc.library or "").casefold() in _LM_EVAL
-        quantized = {v.casefold() for k, v in doc.model_details.items() if k in _PRECISION_KEYS} & _QUANTIZED
-        agent = next((slug(v) for k, v in doc.model_details.items() if k in _AGENT_KEYS and v), None)
         self.names_of = defaultdict(set)
         for result in doc.results:
             self.names_of[_dataset_key(result)].add(result.name)
+        self.helm, self.counts = doc.helm, {}
+        for result in doc.results:  # 0.0.x: HELM's counts are results of their own ("MMLU - # train")
+            if result.name and (count := _helm_count(result.name, {"score": result.score,
+                                                                   "description": result.spread})):
+                self.counts.setdefault(count[0], []).append(count[1])
+        mapped = [None if _side_column(r) else self.benchmark(r, lm_eval, context=False) for r in doc.results]
+        self.reported = {m[0] for m in mapped if m}
+        if (mixed := self.misaligned(doc, mapped)) is not None:
+            self.importer.warn("eee_settings_misplaced", f"{mixed}: the generation_config of each result belongs to "
+                               "another, so no result's settings can be read; the document's results are skipped",
+                               self.file, _path(doc.at, "evaluation_results"),
+                               "import a later conversion of the same data (Every Eval Ever schema 0.1 or later)")
+            self.importer.skip("a result of a document whose settings belong to other results", len(doc.results))
+            return
+        source = self.source(doc, doc.model_name or name)
+        ref = self.model(doc, name, source)
+        quantized = {v.casefold() for k, v in doc.model_details.items() if k in _PRECISION_KEYS} & _QUANTIZED
+        agent = next((slug(v) for k, v in doc.model_details.items() if k in _AGENT_KEYS and v), None)
         pending: list[tuple[dict[str, Any], str, bool]] = []
         for result in doc.results:
             placed = self.place(result, lm_eval, ref.id)
@@ -529,8 +656,42 @@ class _Reader:
 
     # ----------------------------------------------------------------- one result
 
-    def benchmark(self, result: _Result, lm_eval: bool) -> tuple[str, str | None, list[str], str | None] | None:
-        """(benchmark id, subset, metric names the names carry, lm-eval filter), or None."""
+    def misaligned(self, doc: _Document,
+                   mapped: list[tuple[str, str | None, list[str], str | None] | None]) -> str | None:
+        """What shows that a document's settings belong to other results, or None.
+
+        Early conversions of HELM (schema 0.0) shifted ``generation_config`` by one result: MMLU states MATH's
+        subjects and level, MMLU-Pro GPQA's ``gpqa_main``. A result states another benchmark's settings when its
+        stated subset is a variant of another benchmark, or its subjects are all listed subsets of an unrelated
+        benchmark and none is its own.
+        """
+        registry = self.importer.registry
+        for result, found in zip(doc.results, mapped, strict=True):
+            if found is None:
+                continue
+            bench = found[0]
+            entry = registry.benchmarks[bench]
+            related = {bench, *([entry.variant_of] if entry.variant_of else [])}
+            related |= {b.id for b in registry.benchmarks.values() if b.variant_of in related}
+            stated = next((result.details[k] for k in _SUBSET_KEYS if result.details.get(k)), None)
+            other = self.importer.benchmark(stated) if stated else None
+            if other is not None and other not in related and registry.benchmarks[other].variant_of:
+                return f"{entry.name} states the subset {_line(stated or '', 40)!r} ({registry.benchmarks[other].name})"
+            subjects = {t for t in (normalize_text(safe_text(s), TextForm.SUBSET) for s in result.subjects) if t}
+            if not subjects or subjects & set(entry.subsets or ()):
+                continue
+            owner = next((b for b in registry.benchmarks.values() if b.id not in related and b.subsets
+                          and subjects <= set(b.subsets)), None)
+            if owner is not None:
+                return f"{entry.name} states subjects of {owner.name} ({', '.join(sorted(subjects)[:3])}, …)"
+        return None
+
+    def benchmark(self, result: _Result, lm_eval: bool,
+                  context: bool = True) -> tuple[str, str | None, list[str], str | None] | None:
+        """(benchmark id, subset, metric names the names carry, lm-eval filter), or None.
+
+        With ``context``, a name that is no benchmark may be a listed subset of one the document reports.
+        """
         filter_ = None
         if result.description and (m := _FILTER.search(result.description)):
             filter_ = m["filter"].strip()
@@ -554,6 +715,23 @@ class _Reader:
                     # global-mmlu-lite); a lone one names the scorer or run (Inspect's "choice")
                     subset = part if len(self.names_of[_dataset_key(result)]) > 1 else None
                 return bench, subset, metrics, filter_
+        if context and (found := self.subset_reading(result.name, filter_)) is not None:
+            return (*found, filter_)
+        return None
+
+    def subset_reading(self, text: str | None, filter_: str | None) -> tuple[str, str | None, list[str]] | None:
+        """(benchmark, subset, metric names) of a name that is a listed subset of exactly one benchmark the
+        document reports: HELM's ``Abstract Algebra - EM`` beside ``MMLU All Subjects - EM``."""
+        if not text or not self.reported:
+            return None
+        registry = self.importer.registry
+        for head, tail, metric, column in _name_parts(text):
+            key = normalize_text(safe_text(head.strip()), TextForm.SUBSET)
+            owners = [b for b in sorted(self.reported) if key and key in (registry.benchmarks[b].subsets or ())]
+            if len(owners) == 1:
+                rest, metrics = self.tail(owners[0], tail, filter_, [metric] if metric else [], column)
+                if rest is None:
+                    return owners[0], key, metrics
         return None
 
     def agrees(self, bench: str, result: _Result) -> bool:
@@ -582,23 +760,32 @@ class _Reader:
         """(benchmark, subset, metric names) of one name, the plainest reading that names a benchmark."""
         if not text:
             return None
-        for head, tail, metric in _name_parts(text):
+        for head, tail, metric, column in _name_parts(text):
             bench = self.importer.benchmark(head.strip())
             if bench is not None:
-                subset, metrics = self.tail(bench, tail, filter_, [metric] if metric else [])
+                subset, metrics = self.tail(bench, tail, filter_, [metric] if metric else [], column)
                 return bench, subset, metrics
         return None
 
-    def tail(self, bench: str, tail: str | None, filter_: str | None,
-             metrics: list[str]) -> tuple[str | None, list[str]]:
-        """What the rest of a name is: a metric of the benchmark, the whole of it, a filter, or a subset."""
+    def tail(self, bench: str, tail: str | None, filter_: str | None, metrics: list[str],
+             column: bool = False) -> tuple[str | None, list[str]]:
+        """What the rest of a name is: a metric, the whole of it, a filter, or a subset.
+
+        A metric is one of the benchmark's, or any metric the registry knows (``BoolQ - EM``: a metric, never a
+        subset; one the benchmark is not reported in is skipped later). In a HELM conversion the ``column``
+        after `` - `` is always the metric (``CNN/DailyMail - ROUGE-2``).
+        """
         if not tail or tail.strip().casefold() in _WHOLE or tail == filter_:
             return None, metrics
         registry = self.importer.registry
-        if registry.resolve_metric_of(bench, tail):
+
+        def is_metric(text: str) -> bool:
+            return bool(registry.resolve_metric_of(bench, text) or registry.metric_index.resolve(text.strip()))
+
+        if is_metric(tail) or (column and self.helm):
             return None, [*metrics, tail]
         split = _DASH.match(tail) or _PAREN.match(tail)  # "Abstract Algebra - EM": a subset and its metric
-        if split and registry.resolve_metric_of(bench, split["tail"]):
+        if split and is_metric(split["tail"]):
             tail, metrics = split["head"], [*metrics, split["tail"]]
         name = registry.benchmarks[bench].name
         bare = re.sub(rf"^{re.escape(name)}\s+", "", tail.strip(), flags=re.IGNORECASE)
@@ -623,6 +810,16 @@ class _Reader:
             if registry.metric_index.resolve(_FILTER.sub("", text).strip()):  # a metric, but not one of these
                 self.importer.metric_of(bench, text)  # counted as skipped, with its name
                 return None
+        if self.helm:  # HELM's description names the metric its short label stands for
+            line = _helm_metric_line(result.description)
+            if line and (found := resolve(line)):
+                return found[0]
+            on = _ON.match(result.description.split("\n")[0]) if result.description else None
+            if "quasi_exact_match" in benchmark.metrics and any(
+                    normalize_name(t) == "em" for t in [*hinted, *([on["metric"]] if on else [])]):
+                self.importer.skip(f"{benchmark.name}: HELM's EM is exact or quasi-exact match, and the file does "
+                                   "not say which")
+                return None
         # (text, whether it is read out of prose: "Accuracy on IFEval" says more loosely than "acc")
         texts = [(t, False) for t in ([result.metric_kind] if result.metric_kind else []) + hinted]
         if result.description:
@@ -640,7 +837,8 @@ class _Reader:
                 self.from_text.add(f"{benchmark.name}: {metric} from {_line(result.description or text, 60)!r}")
             return metric
         named = [*result.declared_metrics, *hinted, *([result.metric_kind] if result.metric_kind else [])]
-        if len(benchmark.metrics) == 1 and not any(registry.metric_index.resolve(t) for t in named):
+        # HELM always names its metric (a run file in the description: exact_match, rouge_l): none is another
+        if len(benchmark.metrics) == 1 and not self.helm and not any(registry.metric_index.resolve(t) for t in named):
             return str(benchmark.metrics[0])  # reported in one metric; "mt_bench/overall" is a label, not another
         if named:
             self.importer.metric_of(bench, named[0])  # counted as skipped, with its name
@@ -651,6 +849,9 @@ class _Reader:
     def place(self, result: _Result, lm_eval: bool, model: str) -> tuple[dict[str, Any], str, bool] | None:
         """The record of one result, its metric, and whether its scale is stated — or None (listed or counted)."""
         importer = self.importer
+        if (side := _side_column(result)) is not None:
+            importer.skip(side)
+            return None
         mapped = self.benchmark(result, lm_eval)
         if mapped is None:
             importer.unknown(_line(result.name or result.dataset or result.result_id or "(unnamed evaluation)", 80))
@@ -694,8 +895,8 @@ class _Reader:
         if stderr is not None and stderr < 0:
             importer.skip("a negative standard error")
             stderr = None
-        n_shot, settings = _settings(result, filter_)
-        n_samples = result.num_samples or _whole(result.helm_counts.get("# eval"), 1)
+        n_shot, settings = _settings(result, filter_, self.count(result, "# train"))
+        n_samples = result.num_samples or self.count(result, "# eval", 1)
         used = result.num_samples or result.samples_listed
         partial = None
         if result.samples_total and used and used < result.samples_total:
@@ -722,6 +923,18 @@ class _Reader:
             importer.skip(f"{name}: a value outside the range of {metric}")
             return None
         return record, metric, stated
+
+    def count(self, result: _Result, label: str, least: int = 0) -> int | None:
+        """HELM's count ``label`` (``# train``, ``# eval``) of the result's scenario where the file states it: in
+        the result's details (0.1+), else as a result of its own (0.0.x); None unless one whole number, the same
+        in every run (``# train`` is a mean: 4.96 says no n-shot, nor does ``min=0, mean=5, max=5``)."""
+        scenarios = {normalize_name(t) for t in (_scenario(result.name), result.dataset) if t}
+        for table in (result.helm_counts, self.counts):
+            found = [c for (scenario, what), counts in table.items() if what == label and scenario in scenarios
+                     for c in counts]
+            if found:
+                return _whole(found, least)
+        return None
 
     def number(self, raw: Any, what: str) -> float | None:
         """A number the file writes (NaN, infinity, text and other types are counted as skipped)."""
@@ -803,28 +1016,34 @@ def _path(at: str, key: str) -> str:
     return f"{at}.{key}" if at else key
 
 
-def _name_parts(text: str) -> Iterator[tuple[str, str | None, str | None]]:
-    """(benchmark name, the rest, a metric name) readings of a name, the plainest first."""
-    yield text, None, None
+def _name_parts(text: str) -> Iterator[tuple[str, str | None, str | None, bool]]:
+    """(benchmark name, the rest, a metric name, whether the rest follows `` - ``) readings of a name, the
+    plainest first; a name that ends in a word for the whole (``MMLU All Subjects``) is also read without it."""
+    yield text, None, None, False
     for pattern in (_PAREN, _DASH, _SLASH):
         if m := pattern.match(text):
-            yield m["head"], m["tail"], None
+            yield m["head"], m["tail"], None, pattern is _DASH
+            if whole := _WHOLE_AFTER.match(m["head"]):
+                yield whole["head"], m["tail"], None, pattern is _DASH
+    if whole := _WHOLE_AFTER.match(text):
+        yield whole["head"], None, None, False
     if m := _ON.match(text):
-        yield m["head"], None, m["metric"]
+        yield m["head"], None, m["metric"], False
     if "." in text and not any(c.isspace() for c in text):
         parts = text.split(".")
         for i, part in enumerate(parts[:-1] if len(parts) > 1 else parts):
-            yield part, ".".join(parts[i + 1:]) or None, None
-        yield parts[-1], None, None
+            yield part, ".".join(parts[i + 1:]) or None, None, False
+        yield parts[-1], None, None, False
 
 
-def _settings(result: _Result, filter_: str | None) -> tuple[int | None, str | None]:
-    """(n-shot, setting) that a result's string maps and generation arguments state."""
+def _settings(result: _Result, filter_: str | None, helm_shots: int | None) -> tuple[int | None, str | None]:
+    """(n-shot, setting) that a result's string maps and generation arguments state (``helm_shots``: HELM's
+    ``# train`` of the result's scenario)."""
     details = result.details
     n_shot = next((int(v) for k, v in details.items() if k in _SHOT_KEYS and v.isdigit() and len(v) < 4), None)
     parts: set[str] = set()
     if n_shot is None:
-        n_shot = _whole(result.helm_counts.get("# train"))
+        n_shot = helm_shots
     for key in _PROMPT_KEYS & details.keys():
         _, shots, qualifier, _ = setting_in_name(details[key])
         n_shot = shots if n_shot is None else n_shot
@@ -844,12 +1063,44 @@ def _settings(result: _Result, filter_: str | None) -> tuple[int | None, str | N
     return n_shot, normalize_text(safe_text(",".join(sorted(parts))), TextForm.SETTING) if parts else None
 
 
-def _whole(values: set[float] | None, least: int = 0) -> int | None:
-    """The one whole number of a set of HELM counts (HELM's ``# train`` is a mean: 4.96 says no n-shot)."""
-    if not values or len(values) != 1:
+def _whole(counts: list[_Count], least: int = 0) -> int | None:
+    """The one whole number of HELM counts, the same in every run (``# train`` is a mean: 4.96 says no n-shot).
+
+    The spread, where stated, wins over the score: 0.0 files write a count of 0 as -1 (``min=0, mean=0, max=0``).
+    """
+    values = {c.mean if c.low is None else c.low if c.low == c.high else math.nan for c in counts}
+    if len(values) != 1:
         return None
-    value = next(iter(values))
+    value = values.pop()
     return int(value) if value.is_integer() and least <= value < 1e6 else None
+
+
+def _scenario(name: str | None) -> str | None:
+    """HELM's scenario of a name: ``MMLU`` of ``MMLU - EM``, the whole of ``MMLU``."""
+    return name.rpartition(" - ")[0].strip() or name if name else None
+
+
+def _helm_metric_line(description: str | None) -> str | None:
+    """The metric HELM's description states in a paragraph of its own: ``Quasi-exact match`` of
+    ``"…\\n\\nQuasi-exact match: Fraction of instances …"``."""
+    for paragraph in (description or "").split("\n\n")[1:]:
+        if m := _HELM_METRIC_LINE.match(paragraph.strip()):
+            return m["metric"].strip()
+    return None
+
+
+def _side_column(result: _Result) -> str | None:
+    """Why a result is not its benchmark's score — one of HELM's run statistics, a perturbed run or another
+    measure, by the tab the file states or the column its name ends in — or None."""
+    tab = (result.tab or "").casefold()
+    column = result.name.rpartition(" - ")[2].strip() if result.name and " - " in result.name else ""
+    if tab in _HELM_STATISTIC_TABS or _HELM_STATISTIC.match(column):
+        return "HELM run statistics (# eval, # train, # trials, tokens, truncated, inference time): not scores"
+    if result.perturbation or tab in _HELM_PERTURBATION_TABS or _HELM_PERTURBED.match(column):
+        return "HELM scores under perturbation (robustness, fairness): not the benchmark's own score"
+    if tab in _HELM_OTHER_TABS or _HELM_OTHER.match(column):
+        return "HELM calibration, bias, toxicity and summarization columns: not the benchmark's score"
+    return None
 
 
 def _in_range(value: float, definition: Any) -> bool:
