@@ -8,6 +8,7 @@ import itertools
 import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 import benchtables
 from benchtables.errors import FormatError, UsageError
 from benchtables.importers import import_files, write_entries
+from benchtables.importers.leaderboards import file_date
 from conftest import FIXTURES, REPO, assert_plausible
 from conftest import imported as records
 
@@ -27,9 +29,17 @@ AE2_COT = HERE / "data_AlpacaEval_2/alpaca_eval_cot_gpt4_turbo_fn_leaderboard.cs
 AE1 = HERE / "data_AlpacaEval/alpaca_eval_gpt4_leaderboard.csv"
 AE1_CLAUDE = HERE / "data_AlpacaEval/claude_leaderboard.csv"
 AE_SITE = HERE / "docs/data_AlpacaEval_2/weighted_alpaca_eval_gpt4_turbo_leaderboard.csv"
-ARENA = {date: HERE / f"lmsys/leaderboard_table_{date}.csv" for date in ("20230619", "20230717", "20240118", "20250511")}
+ARENA = {date: HERE / f"lmsys/leaderboard_table_{date}.csv"
+         for date in ("20230619", "20230717", "20230802", "20231206", "20240118", "20250511")}
 HARD = HERE / "arena_hard/arena_hard_leaderboard_20240731.csv"
 HARD_0703 = HERE / "arena_hard/arena_hard_leaderboard_20240703.csv"
+HARD_0715 = HERE / "arena_hard/arena_hard_leaderboard_20240715.csv"
+HARD_0723 = HERE / "arena_hard/arena_hard_leaderboard_20240723.csv"
+AE1_DAVINCI = HERE / "data_AlpacaEval/text_davinci_003_leaderboard.csv"
+AISBENCH = HERE / "opencompass/aisbench_summary_20260809.csv"
+AISBENCH_MD = HERE / "opencompass/aisbench_tau2_bench_md_summary_table.md"
+ARENA_SPACE = "https://huggingface.co/spaces/lmarena-ai/chatbot-arena-leaderboard/blob/main/"
+HARD_REPO = "https://github.com/lmarena/arena-hard-auto/blob/main/leaderboard/"
 HARD_SPACE = HERE / "arena_hard/arena_hard_auto_leaderboard_v0.1.csv"
 MUSR = HERE / "opencompass/musr_README_md_summary_table.md"
 IFEVAL = HERE / "opencompass/IFEval_tabulate_summary.txt"
@@ -129,6 +139,57 @@ def test_alpacaeval_version_from_the_baseline_row_and_the_annotator(tmp_path):
         run(renamed)
 
 
+@pytest.mark.parametrize(("name", "annotator"), [
+    ("weighted_alpaca_eval_gpt4_turbo_leaderboard.csv", "weighted_alpaca_eval_gpt4_turbo"),
+    ("data_AlpacaEval_alpaca_eval_gpt4_leaderboard.csv", "alpaca_eval_gpt4"),  # a flattened copy's name
+    ("data_AlpacaEval_2_weighted_alpaca_eval_gpt4_turbo_leaderboard.csv", "weighted_alpaca_eval_gpt4_turbo"),
+    ("data_AlpacaEval_2_claude_3_opus_ranking_leaderboard.csv", "claude_3_opus_ranking"),  # not "claude"
+    ("data_AlpacaEval_2_mistral-large-2402_ranking_leaderboard.csv", "mistral-large-2402_ranking"),
+    ("text_davinci_003_leaderboard (1).csv", "text_davinci_003"),
+    ("claude_leaderboard_2023.csv", "claude"),
+    ("alpaca_eval_gpt4o_fn_leaderboard.csv", "alpaca_eval_gpt4o_fn"),  # an evaluator config newer than the list
+    ("leaderboard.csv", None), ("ae.csv", None), ("my_run_leaderboard.csv", None), ("data_AlpacaEval_2_x.csv", None),
+    ("claude_vs_chatgpt_fn.csv", None),  # two annotators: neither
+    ("chatgpt_fn_vs_claude_leaderboard.csv", "claude"),  # the one before _leaderboard
+])
+def test_alpacaeval_annotator_from_the_file_name(name, annotator):
+    from benchtables.importers.leaderboards import _ae_annotator
+
+    assert _ae_annotator(Path(name).stem) == annotator
+
+
+def test_alpacaeval_annotator_wherever_the_file_is(tmp_path):
+    """The tester's flattened copies: the annotator from its name, the version from the name's folder part, and no
+    path text as a setting."""
+    cases = [(AE1, "data_AlpacaEval_alpaca_eval_gpt4_leaderboard.csv", "alpacaeval", None),
+             (AE2_OPUS, "data_AlpacaEval_2_claude_3_opus_ranking_leaderboard.csv", "alpacaeval-2",
+              "judge=claude_3_opus_ranking"),
+             (AE1_DAVINCI, "data_AlpacaEval_text_davinci_003_leaderboard.csv", "alpacaeval", "judge=text_davinci_003"),
+             # outside its folder, without a baseline row: the version of the annotator's published leaderboard
+             (AE1_DAVINCI, "text_davinci_003_leaderboard.csv", "alpacaeval", "judge=text_davinci_003"),
+             (AE1_CLAUDE, "claude_leaderboard.csv", "alpacaeval", "judge=claude")]
+    for path, name, benchmark, setting in cases:
+        copy = tmp_path / "flat" / name
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copy(path, copy)
+        result = run(copy)
+        rows = records(result)
+        assert {(r["benchmark"], r["setting"]) for r in rows} == {(benchmark, setting)}, name
+        assert not [w for w in result.warnings if w.code == "assumed_setting"], name
+    davinci = by(records(run(AE1_DAVINCI)), model="vicuna-13b")
+    assert (davinci["benchmark"], davinci["setting"], davinci["value"], davinci["n_samples"]) == (
+        "alpacaeval", "judge=text_davinci_003", pytest.approx(74.6583850931677), 805)
+    # a name that names no annotator: the version's default assumed, with a warning; the name is no setting
+    for name in ("my_run_leaderboard.csv", "AE2 results.csv"):
+        copy = tmp_path / "data_AlpacaEval_2" / name
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copy(AE2_OPUS, copy)
+        result = run(copy)
+        assert {r["setting"] for r in records(result)} == {None}
+        (warning,) = [w for w in result.warnings if w.code == "assumed_setting"]
+        assert "weighted_alpaca_eval_gpt4_turbo" in warning.message and "names no AlpacaEval annotator" in warning.message
+
+
 def test_alpacaeval_website_export():
     rows = records(run(AE_SITE))
     assert {r["benchmark"] for r in rows} == {"alpacaeval-2"}
@@ -164,11 +225,18 @@ def test_lmsys_2023_tables_elo_mt_bench_and_mmlu():
                                                         "leaderboard_table_20230619.csv: row 1, column 'MT-bench (score)'")
     mmlu = by(rows, model="gpt-4", benchmark="mmlu")
     assert (mmlu["metric"], mmlu["value"]) == ("acc", pytest.approx(86.4))  # written 0.864
+    # the leaderboard's MMLU is 5-shot (its page says "MMLU (5-shot)"; the table does not): assumed, with a warning
+    assert {r["n_shot"] for r in rows if r["benchmark"] == "mmlu"} == {5}
+    assert {r["n_shot"] for r in rows if r["benchmark"] != "mmlu"} == {None}
+    (assumed,) = [w for w in result.warnings if w.code == "assumed_setting"]
+    assert "5-shot" in assumed.message and "MMLU" in assumed.message
     win_rates = sum(r["MT-bench (win rate %)"] != "-" for r in table(ARENA["20230619"]))
     assert result.skipped["Chatbot Arena 'MT-bench (win rate %)': a pairwise win rate whose baseline the table does "
                           "not state"] == win_rates
-    (source,) = result.sources.values()
-    assert (source.url, source.date, source.kind) == ("https://lmarena.ai", "2023-06-19", "leaderboard")
+    (source,) = result.sources.values()  # a dated snapshot: the space's file of that date
+    assert (source.id, source.url, source.date, source.kind) == (
+        "chatbot-arena-2023-06-19", ARENA_SPACE + "leaderboard_table_20230619.csv", "2023-06-19", "leaderboard")
+    assert source.title == "Chatbot Arena leaderboard, snapshot of 2023-06-19"
     july = records(run(ARENA["20230717"]))
     assert {r["benchmark"] for r in july if r["model"] == "claude-2"} == {"mt-bench", "mmlu"}  # Elo '-'
 
@@ -205,9 +273,10 @@ def test_arena_hard_score_with_its_interval():
     assert "gpt-4-0314" not in {r["model"] for r in rows}  # the baseline: 50 with a zero-width interval
     assert len(rows) == len(table(HARD)) - 1
     (source,) = result.sources.values()
-    assert (source.url, source.date) == ("https://github.com/lmarena/arena-hard-auto", "2024-07-31")
-    space = records(run(HARD_SPACE))  # the same leaderboard, its CI text written "(1.9, 2.0)"
-    assert by(space, model="gpt-4-turbo-2024-04-09")["ci_low"] == 80.75
+    assert (source.url, source.date) == (HARD_REPO + "arena_hard_leaderboard_20240731.csv", "2024-07-31")
+    space = run(HARD_SPACE)  # the same snapshot (its rows' date), its CI text written "(1.9, 2.0)"
+    assert by(records(space), model="gpt-4-turbo-2024-04-09")["ci_low"] == 80.75
+    assert next(iter(space.sources.values())).url == source.url
     early = run(HARD_0703)  # before the date column: the date from the file name
     assert next(iter(early.sources.values())).date == "2024-07-03"
 
@@ -273,6 +342,55 @@ def test_opencompass_csv_as_the_summarizer_writes_it(tmp_path):
     assert next(iter(result.sources.values())).date == "2024-11-05"
 
 
+def test_aisbench_summary_count_column_and_counted_cells(tmp_path):
+    """AISBench writes ``total_count`` after ``mode`` and ``82.00 (7/8)`` cells: the column is no model, the cell is
+    82.0 on 8 samples, and a count that does not give its value is a warning."""
+    result = run(AISBENCH)
+    assert result.format == "opencompass"
+    (row,) = records(result)
+    assert (row["model"], row["benchmark"], row["metric"], row["value"], row["n_samples"]) == (
+        "multi-node-vllm", "gsm8k", "exact_match", 82.0, 8)
+    assert "total-count" not in result.models and not result.skipped
+    (warning,) = [w for w in result.warnings if w.code == "disagreement"]
+    assert "7/8" in warning.message and "87.50%" in warning.message
+    (source,) = result.sources.values()
+    assert (source.url, source.date) == (None, "2026-08-09") and AISBENCH.name in source.title
+    text = AISBENCH.read_text(encoding="utf-8")
+    for cell, value in (("87.50 (7/8)", 87.5), ("0.88 (7/8)", 88.0), ("87.5", 87.5)):
+        path = tmp_path / "summary_20260809.csv"
+        path.write_text(text.replace("82.00 (7/8)", cell), encoding="utf-8")
+        result = run(path)
+        (row,) = records(result)
+        assert (row["value"], row["n_samples"]) == (pytest.approx(value), 8)  # "87.5": the total_count column's
+        assert "disagreement" not in {w.code for w in result.warnings}
+    path.write_text(text.replace("82.00 (7/8)", "82.00 (9/8)"), encoding="utf-8")
+    (row,) = records(result := run(path))
+    assert (row["value"], row["n_samples"]) == (82.0, 8)  # the column's count; the cell's is no count
+    assert result.skipped == {"a correct/total count that is no count (more correct than total, or of nothing): "
+                              "left out": 1}
+    # AISBench's Markdown summary (its tau2-bench docs): total_count is no model, "/" no number
+    tau2 = run(AISBENCH_MD)
+    assert set(tau2.unknown) == {"tau2_bench_airline", "tau2_bench_retail", "tau2_bench_telecom",
+                                 "tau2_bench_pass^1_avg", "tau2_bench_pass^1_avg-weighted"}
+    assert not tau2.models and not tau2.skipped
+
+
+def test_opencompass_runs_are_sources_of_their_own(tmp_path):
+    """A summary is one run: its own source (its file and models in the title), no URL claimed."""
+    lines = [line for line in MUSR.read_text(encoding="utf-8").splitlines() if line.startswith("|")]
+    cells = [[c.strip() for c in line.strip().strip("|").split("|")] for line in lines if "-----" not in line]
+    runs = []
+    for stamp, columns in (("20241105_120000", slice(0, 1)), ("20241106_090000", slice(5, 6))):
+        path = tmp_path / f"summary_{stamp}.csv"
+        path.write_text("".join(",".join(row[:4] + row[4:][columns]) + "\n" for row in cells), encoding="utf-8")
+        runs.append(path)
+    result = import_files(runs, store=SHIPPED)
+    sources = sorted(result.sources.values(), key=lambda s: s.date)
+    assert [(s.id, s.date, s.url) for s in sources] == [("opencompass-2024-11-05", "2024-11-05", None),
+                                                        ("opencompass-2024-11-06", "2024-11-06", None)]
+    assert sources[0].title == "OpenCompass evaluation summary summary_20241105_120000.csv: internlm2_5-7b-chat-turbomind"
+
+
 def test_opencompass_model_option(tmp_path):
     single = HERE / "opencompass/summarizer_doc_tabulate_summary.txt"
     assert set(run(single, model="internlm/internlm-7b").unknown) == {"race", "race-high", "race-middle"}
@@ -321,6 +439,55 @@ def test_importing_twice_refers_to_the_source_and_duplicates(project, cli, path)
     checked = cli("validate", "--format", "json")
     problems = json.loads(checked.out)["problems"]
     assert checked.code == 1 and {p["code"] for p in problems if p["severity"] == "error"} == {"duplicate_record"}
+
+
+@pytest.mark.parametrize(("first", "second"), [(ARENA["20230802"], ARENA["20231206"]), (HARD_0715, HARD_0723)])
+def test_dated_snapshots_are_sources_of_their_own(project, cli, first, second):
+    """Two snapshots of one leaderboard: two sources with their own dates, so validate finds no duplicates and sota
+    follows the leaderboard over time; the same snapshot again still refers to its source."""
+    assert cli("import", first, "-o", "data/entries").code == 0
+    assert cli("import", second, "-o", "data/entries").code == 0
+    texts = {p.name: p.read_text() for p in project.entries.glob("*.yaml")}
+    assert len(texts) == 2 and not any("declared in another entry file" in text for text in texts.values())
+    dates = {file_date(p.name) for p in (first, second)}
+    assert {re.search(r"date: '?(\d{4}-\d\d-\d\d)", text)[1] for text in texts.values()} == dates
+    checked = cli("validate", "--format", "json")
+    problems = json.loads(checked.out)["problems"]
+    assert checked.code == 0, [p for p in problems if p["severity"] == "error"][:3]
+    # a rating that moved between snapshots is two sources' reports that differ: a warning to look at, no error
+    assert not {"duplicate_record", "duplicate_url"} & {p["code"] for p in problems}
+    assert {p["severity"] for p in problems if p["code"] == "disagreement"} <= {"warning"}
+    assert cli("build").code == 0
+    benchmark, ids = ("chatbot-arena", "chatbot-arena") if first.name.startswith("leaderboard_") else (
+        "arena-hard", "arena-hard-auto")
+    sota = cli("sota", benchmark, "--format", "json")
+    assert sota.code == 0, sota.err
+    steps = json.loads(sota.out)["rows"]
+    assert steps[0]["source"] == f"{ids}-{file_date(first.name)}" and steps[0]["date"] == file_date(first.name)
+    if benchmark == "chatbot-arena":  # GPT-4-Turbo's Elo in December beat GPT-4's in August
+        assert [(s["date"], s["model"]) for s in steps] == [("2023-08-02", "gpt-4"), ("2023-12-06", "gpt-4-turbo")]
+    assert cli("import", second, "-o", "data/entries").code == 0  # the same snapshot again: its source, duplicates
+    again = [text for text in (p.read_text() for p in project.entries.glob("*.yaml")) if "declared in another" in text]
+    assert len(again) == 1
+    errors = {p["code"] for p in json.loads(cli("validate", "--format", "json").out)["problems"]
+              if p["severity"] == "error"}
+    assert errors == {"duplicate_record"}
+
+
+def test_a_renamed_copy_of_a_snapshot_is_that_snapshot(tmp_path):
+    copy = tmp_path / "arena_hard_20240723 (copy).csv"
+    shutil.copy(HARD_0723, copy)
+    result = import_files([HARD_0723, copy, HARD_0715], store=SHIPPED)
+    assert sorted(s.url for s in result.sources.values()) == [HARD_REPO + "arena_hard_leaderboard_20240715.csv",
+                                                              HARD_REPO + "arena_hard_leaderboard_20240723.csv"]
+    assert result.skipped["repeated row (the same number again)"] == len(table(HARD_0723)) - 1
+    july_23 = by(records(result), model="claude-3-5-sonnet-20240620", where=f"{HARD_0723.name}: row 2, column 'score'")
+    assert (july_23["ci_low"], july_23["ci_high"]) == (77.65, 81.31)  # not July 15's (77.39, 81.06)
+    undated = tmp_path / "arena_hard.csv"  # no date in its name or rows: the leaderboard itself
+    undated.write_text("\n".join(line.rsplit(",", 1)[0] if "," in line else line
+                                 for line in HARD_0723.read_text(encoding="utf-8").splitlines()), encoding="utf-8")
+    (source,) = run(undated, "arena-hard").sources.values()
+    assert (source.id, source.url, source.date) == ("arena-hard-auto", "https://github.com/lmarena/arena-hard-auto", None)
 
 
 # --------------------------------------------------------------------------- hostile variants

@@ -104,7 +104,7 @@ from benchtables.importers.lm_eval import _benchmark, _subset_setting
 __all__ = ["Grid", "add_score", "file_date", "import_alpacaeval", "import_arena_hard", "import_lmsys",
            "import_opencompass", "join_setting", "opencompass_table", "read_text", "table_cells"]
 
-_BLANK = {"", "-", "n/a", "na", "none", "null"}
+_BLANK = {"", "-", "/", "n/a", "na", "none", "null"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _DATE = re.compile(r"(?<!\d)(20\d\d)(\d\d)(\d\d)(?!\d)")
 
@@ -268,6 +268,30 @@ _AE_FULL = 0.9  # share of the instructions judged below which a run is partial
 _AE_JUDGE = {"alpacaeval-2": "weighted_alpaca_eval_gpt4_turbo", "alpacaeval": "alpaca_eval_gpt4"}
 #: Each version's baseline model, by its AlpacaEval key.
 _AE_BASELINES = {"gpt4_1106_preview": "alpacaeval-2", "gpt4_turbo": "alpacaeval-2", "text_davinci_003": "alpacaeval"}
+#: The annotators AlpacaEval ships (``src/alpaca_eval/evaluators_configs``; its ``test`` config left
+#: out), whose names its leaderboard files carry (``<annotator>_leaderboard.csv``).
+_AE_ANNOTATORS = frozenset({
+    "Self-taught-llama3.1-70B-dpo", "alpaca_eval_clf_cot_gpt4_turbo", "alpaca_eval_clf_gpt4_turbo",
+    "alpaca_eval_cot_gpt4_turbo_fn", "alpaca_eval_gpt4", "alpaca_eval_gpt4_0314", "alpaca_eval_gpt4_0613",
+    "alpaca_eval_gpt4_fn", "alpaca_eval_gpt4_turbo_fn", "alpaca_eval_llama3_70b_fn", "alpaca_eval_vllm_llama3_70b_fn",
+    "alpaca_farm", "alpaca_farm_greedy_gpt4", "aviary_gpt4", "bedrock_claude", "bedrock_claude_2", "chatgpt",
+    "chatgpt_fn", "claude", "claude_2", "claude_3_opus_ranking", "claude_ranking", "cohere",
+    "gpt-3.5-turbo-1106_ranking", "gpt35_turbo_instruct", "gpt4", "gpt4_turbo", "gpt4_turbo_clf",
+    "gpt4_turbo_cot_clf", "gpt4_turbo_cot_logprob", "gpt4_turbo_logprob", "guanaco_33b", "improved_aviary_gpt4",
+    "improved_lmsys_gpt4", "lmsys_gpt4", "mistral-large-2402_ranking", "oasst_pythia_12b", "text_davinci_003",
+    "weighted_alpaca_eval_cot_gpt4_turbo", "weighted_alpaca_eval_gpt-4o-mini-2024-07-18",
+    "weighted_alpaca_eval_gpt4.1", "weighted_alpaca_eval_gpt4_turbo", "weighted_alpaca_eval_gpt4_turbo_new",
+    "weighted_alpaca_eval_vllm_llama3_70b"})
+#: The version of each annotator's published leaderboard (``src/alpaca_eval/leaderboards/data_AlpacaEval*/``).
+_AE_PUBLISHED = {"alpaca_eval_gpt4": "alpacaeval", "chatgpt_fn": "alpacaeval", "claude": "alpacaeval",
+                 "text_davinci_003": "alpacaeval", "weighted_alpaca_eval_gpt4_turbo": "alpacaeval-2",
+                 "alpaca_eval_cot_gpt4_turbo_fn": "alpacaeval-2", "alpaca_eval_gpt4_turbo_fn": "alpacaeval-2",
+                 "claude_3_opus_ranking": "alpacaeval-2", "mistral-large-2402_ranking": "alpacaeval-2"}
+_AE_NAMES = re.compile("(?<![a-z0-9])(?:" + "|".join(sorted((re.escape(a.casefold()) for a in _AE_ANNOTATORS),
+                                                              key=len, reverse=True)) + ")(?![a-z0-9])")
+#: An AlpacaEval evaluator config not listed above (a newer one), where the file name says it is one.
+_AE_FAMILY = re.compile(r"(?<![a-z0-9])(?:weighted_)?alpaca_eval_[a-z0-9][a-z0-9._-]{0,80}?(?=_leaderboard(?![a-z0-9]))")
+_AE_FOLDER = re.compile(r"^data_alpacaeval(_2)?(?![a-z0-9])")
 _AE_SCORES = (("length_controlled_winrate", "lc_win_rate", "lc_standard_error"),
               ("win_rate", "win_rate", "standard_error"))
 _ADVERSARIAL = re.compile(r"\b(?:null ?model|adversarial|gamed)\b", re.IGNORECASE)
@@ -285,19 +309,32 @@ def _ae_baseline(row: dict[str, str]) -> bool:
     return win == 50 and _float(row.get("length_controlled_winrate")) in (50, None)
 
 
+def _ae_annotator(name: str) -> str | None:
+    """The annotator a file name names (see the module docstring), or None when it names none or two."""
+    stem = name.casefold()
+    found: list[tuple[int, int, str]] = []
+    for pattern in (_AE_NAMES, _AE_FAMILY):
+        # every start position, so a name inside a longer one is seen too (then dropped below)
+        found += [(m.start(), m.end(), m[0]) for i in range(len(stem))
+                  if (i == 0 or not stem[i - 1].isalnum()) and (m := pattern.match(stem, i))]
+    outer = [(a, b, k) for a, b, k in found if not any(c <= a and b <= d and d - c > b - a for c, d, _ in found)]
+    named = {k for _, b, k in outer if stem.startswith("_leaderboard", b)} or {k for _, _, k in outer}
+    return named.pop() if len(named) == 1 else None
+
+
 def _ae_version(path: Path, baselines: list[str], judge: str | None) -> str:
     folder = path.parent.name.casefold()  # the repository's data_AlpacaEval and data_AlpacaEval_2
-    if folder in ("data_alpacaeval_2", "data_alpacaeval"):
-        return "alpacaeval-2" if folder.endswith("_2") else "alpacaeval"
+    flattened = _AE_FOLDER.match(path.stem.casefold())  # data_AlpacaEval_2_<annotator>_leaderboard.csv
+    if folder in ("data_alpacaeval_2", "data_alpacaeval") or flattened:
+        return "alpacaeval-2" if folder.endswith("_2") or (flattened and flattened[1]) else "alpacaeval"
     found = {_AE_BASELINES[k] for k in baselines if k in _AE_BASELINES}
     if len(found) == 1:
         return found.pop()
-    by_judge = [b for b, default in _AE_JUDGE.items() if judge == default]
-    if by_judge:
-        return by_judge[0]
+    if judge in _AE_PUBLISHED:
+        return _AE_PUBLISHED[judge]
     raise FormatError(f"{path.name}: cannot tell AlpacaEval 1.0 from 2.0: it has no baseline row of either "
-                      "(text_davinci_003, gpt4_1106_preview) and its name is not a default annotator's; keep the "
-                      "leaderboard's folder (data_AlpacaEval_2) or file name")
+                      "(text_davinci_003, gpt4_1106_preview) and its name names no annotator of a published "
+                      "leaderboard; keep the leaderboard's folder (data_AlpacaEval_2) or file name")
 
 
 def import_alpacaeval(importer: Importer, path: Path, *, source_id: str | None, source_url: str | None,
@@ -316,13 +353,14 @@ def import_alpacaeval(importer: Importer, path: Path, *, source_id: str | None, 
         return _clean(found[1] if found else row[key_column])
 
     baselines = {i for i, row in enumerate(rows, 1) if _ae_baseline(row)}
-    stem = path.stem.casefold()
-    judge = re.sub(r"[^a-z0-9_.-]+", "-", stem.removesuffix("_leaderboard")) if stem.endswith("_leaderboard") else None
+    judge = _ae_annotator(path.stem)
     benchmark = _ae_version(path, [key_of(rows[i - 1]) for i in baselines], judge)
     if judge is None:
-        importer.warn("assumed_setting", f"{file} is not named <annotator>_leaderboard.csv; its numbers are taken as "
-                      f"judged by {benchmark}'s default annotator {_AE_JUDGE[benchmark]}", file,
-                      hint="keep AlpacaEval's file name, which names the annotator")
+        importer.warn("assumed_setting", f"{file}: its name names no AlpacaEval annotator (AlpacaEval writes "
+                      "<annotator>_leaderboard.csv); its numbers are taken as judged by "
+                      f"{benchmark}'s default annotator {_AE_JUDGE[benchmark]}", file,
+                      hint="if another annotator judged them, put its name in the file name "
+                           "(claude_leaderboard.csv)")
     setting = f"judge={judge}" if judge and judge != _AE_JUDGE[benchmark] else None
     source = _source(importer, source_id, source_url, id_="alpacaeval", title="AlpacaEval leaderboard", url=_AE_URL)
     discrete = sum(1 for row in rows if row.get("discrete_win_rate"))
@@ -356,10 +394,12 @@ def import_alpacaeval(importer: Importer, path: Path, *, source_id: str | None, 
 # --------------------------------------------------------------------------- Chatbot Arena (LMSYS)
 
 _ARENA_URL = "https://lmarena.ai"
-#: (column, benchmark, metric, written as a fraction of 1)
-_ARENA_SCORES = (("Arena Elo rating", "chatbot-arena", "elo", False),
-                 ("MT-bench (score)", "mt-bench", "mt_bench_score", False),
-                 ("MMLU", "mmlu", "acc", True))
+#: The snapshot files of the leaderboard's Hugging Face space (formerly lmsys/chatbot-arena-leaderboard).
+_ARENA_SNAPSHOT = "https://huggingface.co/spaces/lmarena-ai/chatbot-arena-leaderboard/blob/main/leaderboard_table_{date}.csv"
+#: (column, benchmark, metric, written as a fraction of 1, the n-shot the leaderboard's page states)
+_ARENA_SCORES = (("Arena Elo rating", "chatbot-arena", "elo", False, None),
+                 ("MT-bench (score)", "mt-bench", "mt_bench_score", False, None),
+                 ("MMLU", "mmlu", "acc", True, 5))
 _ARENA_WIN_RATE = "MT-bench (win rate %)"
 
 
@@ -373,9 +413,9 @@ def import_lmsys(importer: Importer, path: Path, *, source_id: str | None, sourc
     if not scores:
         raise FormatError(f"{file} is not a Chatbot Arena leaderboard table: it has none of the columns "
                           f"{', '.join(repr(s[0]) for s in _ARENA_SCORES)}; its columns are: {_listed(header)}")
-    date = file_date(file)
-    source = _source(importer, source_id, source_url, id_="chatbot-arena" + (f"-{date}" if date else ""),
-                     title="Chatbot Arena leaderboard", url=_ARENA_URL, date=date)
+    source = _snapshot(importer, source_id, source_url, id_="chatbot-arena", title="Chatbot Arena leaderboard",
+                       url=_ARENA_URL, snapshot_url=_ARENA_SNAPSHOT, date=file_date(file))
+    assumed = 0
     for n, row in enumerate(rows, 1):
         if all(_float(row[column].removesuffix("%")) is None for column, *_ in scores):
             importer.skip("Chatbot Arena row without a number (a model listed for its metadata)")
@@ -385,17 +425,25 @@ def import_lmsys(importer: Importer, path: Path, *, source_id: str | None, sourc
                          organization=None if _blank(organization) else organization)
         if ref is None:
             continue
-        for column, benchmark, metric, fraction in scores:
-            add_score(importer, source, ref, file, benchmark=benchmark, metric=metric, raw=row[column],
-                      where=f"{file}: row {n}, column {column!r}", fraction=fraction)
+        for column, benchmark, metric, fraction, n_shot in scores:
+            added = add_score(importer, source, ref, file, benchmark=benchmark, metric=metric, raw=row[column],
+                              where=f"{file}: row {n}, column {column!r}", fraction=fraction, n_shot=n_shot)
+            assumed += added is not None and n_shot is not None
         if not _blank(row.get(_ARENA_WIN_RATE)):
             importer.skip(f"Chatbot Arena {_ARENA_WIN_RATE!r}: a pairwise win rate whose baseline the table does "
                           "not state")
+    if assumed:
+        importer.warn("assumed_setting", f"{file}: the MMLU column states no n-shot; its {assumed} number"
+                      f"{'s are' if assumed != 1 else ' is'} imported as 5-shot, the setting the leaderboard's page "
+                      "gives (\"MMLU (5-shot)\")", file, "MMLU",
+                      hint="check a number against its model's own report if it matters")
 
 
 # --------------------------------------------------------------------------- Arena-Hard-Auto
 
 _ARENA_HARD_URL = "https://github.com/lmarena/arena-hard-auto"
+#: ``show_result.py --output`` writes ``leaderboard/arena_hard_leaderboard_<date>.csv``, with that date in its rows.
+_ARENA_HARD_SNAPSHOT = _ARENA_HARD_URL + "/blob/main/leaderboard/arena_hard_leaderboard_{date}.csv"
 #: ``(-1.88, +1.97)`` (arena-hard-auto) or ``(1.9, 2.0)`` (the LMSYS space's copy): below, above.
 _CI_TEXT = re.compile(r"^\(\s*-?\s*(\d{1,6}(?:\.\d{1,12})?)\s*[,/]\s*\+?\s*(\d{1,6}(?:\.\d{1,12})?)\s*\)$")
 
@@ -423,9 +471,9 @@ def import_arena_hard(importer: Importer, path: Path, *, source_id: str | None, 
                           "Elo ratings (show_result.py --show-elo), not Arena-Hard's win rate in percent; export it "
                           "without --show-elo")
     dates = sorted(d for row in rows if (d := file_date(row.get("date", "").replace("-", ""))))
-    date = file_date(file) or (dates[-1] if dates else None)
-    source = _source(importer, source_id, source_url, id_="arena-hard-auto" + (f"-{date}" if date else ""),
-                     title="Arena-Hard-Auto leaderboard", url=_ARENA_HARD_URL, date=date)
+    source = _snapshot(importer, source_id, source_url, id_="arena-hard-auto", title="Arena-Hard-Auto leaderboard",
+                       url=_ARENA_HARD_URL, snapshot_url=_ARENA_HARD_SNAPSHOT,
+                       date=file_date(file) or (dates[-1] if dates else None))
     for n, (row, score) in enumerate(zip(rows, scores, strict=True), 1):
         low, high = _interval(row, score)
         if score is not None and _float(low) == score == _float(high):
@@ -439,12 +487,18 @@ def import_arena_hard(importer: Importer, path: Path, *, source_id: str | None, 
 
 # --------------------------------------------------------------------------- OpenCompass
 
-_OPENCOMPASS_URL = "https://opencompass.org.cn"
 _OPENCOMPASS_HEADER = ["dataset", "version", "metric", "mode"]
 _AVERAGES = {"naive_average", "weighted_average"}
 _NO_MODE = {"", "-", "unknown"}
 _GROUP_SUFFIX = re.compile(r"[_-](?:average|avg)$", re.IGNORECASE)
 _RULE = re.compile(r"^\s*-{2,}(?:\s+(?:-{2,}|\.\.\.))+\s*$")
+#: Columns of a summary that hold no model's numbers: AISBench (an OpenCompass fork) writes the
+#: first model's ``total_count`` after ``mode`` (``ais_bench/benchmark/summarizers/default.py``);
+#: ``correct_count``, its pair, is kept out of the table there, but is no model either.
+_COUNT_COLUMNS = frozenset({"total_count", "correct_count"})
+#: AISBench's cell for a result with counts: ``82.00 (7/8)``, the value then correct/total.
+_COUNTED = re.compile(r"^(?P<value>[-+]?\d{1,12}(?:\.(?P<decimals>\d{1,12}))?)\s*"
+                      r"\(\s*(?P<correct>\d{1,12})\s*/\s*(?P<total>\d{1,12})\s*\)$")
 
 
 @dataclass
@@ -554,7 +608,8 @@ def _dataset(importer: Importer, name: str, group: bool) -> tuple[str, str | Non
 
 def _columns(importer: Importer, grid: Grid, file: str, model: str | None) -> dict[int, str]:
     """The model name of each model column (``--model`` for a summary of one model); unnamed ones counted."""
-    columns = [(i, _clean(name)) for i, name in enumerate(grid.header[4:], 4)]
+    columns = [(i, _clean(name)) for i, name in enumerate(grid.header[4:], 4)
+               if _clean(name).casefold() not in _COUNT_COLUMNS]
     named = {i: name for i, name in columns if name and name != "..."}
     if len(named) < len(columns):
         importer.skip("OpenCompass column without a model name", len(columns) - len(named))
@@ -564,6 +619,28 @@ def _columns(importer: Importer, grid: Grid, file: str, model: str | None) -> di
         raise UsageError(f"{file} holds {len(named)} models' columns ({_listed(list(named.values()), 3)}); --model "
                          "names one: import without it")
     return {i: model for i in named} if model else named
+
+
+def _counted(importer: Importer, cell: str, file: str, where: str) -> tuple[str, int | None]:
+    """The value of a cell and the samples it counts: ``82.00 (7/8)`` → ("82.00", 8); other cells as they are.
+
+    The count must give the value (7/8 = 87.50%, or 0.88 as a fraction) to its written precision;
+    when it does not, the value is kept with a ``disagreement`` warning.
+    """
+    m = _COUNTED.match(cell.strip())
+    if m is None:
+        return cell, None
+    correct, total = int(m["correct"]), int(m["total"])
+    if not 0 <= correct <= total or total == 0:
+        importer.skip("a correct/total count that is no count (more correct than total, or of nothing): left out")
+        return m["value"], None
+    value, share = float(m["value"]), correct / total
+    tolerance = 0.5 * 10 ** -len(m["decimals"] or "") + 1e-9
+    if not any(abs(value - share * scale) <= tolerance for scale in (100, 1)):
+        importer.warn("disagreement", f"{where}: {m['value']} is not the count beside it, {correct}/{total} = "
+                      f"{share * 100:.2f}%; the value is imported as written, with n_samples {total}", file, where,
+                      "check the summary: the value or the count is off")
+    return m["value"], total
 
 
 def import_opencompass(importer: Importer, path: Path, *, source_id: str | None, source_url: str | None,
@@ -584,8 +661,13 @@ def import_opencompass(importer: Importer, path: Path, *, source_id: str | None,
         return refs[column]
 
     date = file_date(file)
+    labels = list(dict.fromkeys(names.values()))
     source = _source(importer, source_id, source_url, id_="opencompass" + (f"-{date}" if date else ""),
-                     title="OpenCompass evaluation summary", url=_OPENCOMPASS_URL, date=date, kind="evaluation")
+                     title=f"OpenCompass evaluation summary {file}: {', '.join(labels[:5])}"
+                           + (f" and {len(labels) - 5} more" if len(labels) > 5 else ""),
+                     url=None, date=date, kind="evaluation")
+    counts = next((i for i, name in enumerate(grid.header[4:], 4) if _clean(name).casefold() == "total_count"), None)
+    first = min(names)
     placed: list[tuple[int, list[str], tuple[str, str | None, str | None], bool]] = []
     metrics_of: dict[str, set[str]] = {}
     for line, cells in grid.rows:
@@ -619,9 +701,13 @@ def import_opencompass(importer: Importer, path: Path, *, source_id: str | None,
             if ref is None:
                 importer.number(cells[column])  # counted: a dash is no number
                 continue
-            record = add_score(importer, source, ref, file, benchmark=benchmark, metric=metric, raw=cells[column],
-                               where=f"{file}: {grid.unit} {line}, column {grid.header[column]!r}", subset=bare,
-                               setting=setting, notes=notes)
+            where = f"{file}: {grid.unit} {line}, column {grid.header[column]!r}"
+            raw, n_samples = _counted(importer, cells[column], file, where)
+            if n_samples is None and column == first and counts is not None:
+                total = _float(cells[counts])  # the first model's count (AISBench)
+                n_samples = int(total) if total is not None and total.is_integer() and 1 <= total < 1e12 else None
+            record = add_score(importer, source, ref, file, benchmark=benchmark, metric=metric, raw=raw, where=where,
+                               subset=bare, setting=setting, notes=notes, n_samples=n_samples)
             if record is not None:
                 table.append((record, record["metric"]))
     importer.rescale(table, file)
