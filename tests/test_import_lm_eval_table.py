@@ -32,6 +32,9 @@ DOLPHIN = HERE / "v03_underscore_pm_teknium1_Dolphin-2.6-Mixtral-7x8.md"
 MMMU = HERE / "harness_mmmu_README_groups_table_excerpt.md"
 OVMS = HERE / "ovms_accuracy_README_03688139.md"
 OVMS_NEW = HERE / "ovms_accuracy_README_7e4df0c7.md"
+SCRIPT = HERE / "commented_jonasknobloch_mbpe-eval_run_lm_eval.sh"
+MINDFORMERS = HERE / "commented_mindformers_Harness_Eval_excerpt.md"
+RUST = HERE / "source_psyche_boolq_rs_header.rs"
 ALL = sorted(p for p in HERE.iterdir() if p.name != "README.md")
 
 
@@ -212,6 +215,62 @@ def test_find_tables_and_detection():
     assert time.perf_counter() - start < 2
     with pytest.raises(FormatError, match="is an lm-eval results table, not an OpenCompass summary"):
         run(OVMS, "opencompass")
+
+
+def test_tables_in_comments_and_in_any_text_file(tmp_path):
+    """Tables pasted into comments (``# |Tasks|…`` in a script, a Markdown code block) and into source files are
+    found, and told by detection whatever the file's suffix."""
+    tables = find_tables(SCRIPT.read_text(encoding="utf-8"))
+    assert [t.line for t in tables] == [17, 23, 29, 35, 41, 47]
+    assert [t.run.line for t in tables] == [16, 22, 28, 34, 40, 46]
+    assert [len(t.rows) for t in tables] == [2] * 6
+    assert detect(SCRIPT) == detect(RUST) == detect(MINDFORMERS) == "lm-eval-table"
+    script = run(SCRIPT)  # five runs on Hub models, one on a local path (left out, counted); swag is no benchmark
+    assert set(script.models) == {"jonasknobloch-gpt2-cx-en-00000-00009-50k", "jonasknobloch-gpt2-ts-cx-en-00000-00009-50k",
+                                  "jonasknobloch-gpt2-morf-u0-30-50-x-cx-en-00000-00009-50k",
+                                  "jonasknobloch-gpt2-morf-s0-30-x-2-cx-en-00000-00009-50k"}
+    assert script.unknown == {"swag": 5} and script.count == 0
+    assert any("line 47 left out" in reason and "local path" in reason for reason in script.skipped)
+    boolq = by(records(run(RUST)), benchmark="boolq")
+    assert (boolq["model"], boolq["metric"], boolq["value"], boolq["n_shot"], boolq["where"]) == (
+        "nousresearch-llama-2-7b-hf", "acc", pytest.approx(77.8), 0, f"{RUST.name}: line 5")
+    with pytest.raises(FormatError, match="'mf' class"):  # MindFormers' own implementation: --model says which
+        run(MINDFORMERS)
+    rows = records(run(MINDFORMERS, model="meta-llama/Meta-Llama-3-8B"))
+    assert [(r["setting"], r["value"], r["n_shot"], r["where"]) for r in rows] == [
+        ("flexible-extract", pytest.approx(50.34), 5, f"{MINDFORMERS.name}: line 12"),
+        ("strict-match", pytest.approx(50.11), 5, f"{MINDFORMERS.name}: line 13")]
+    # one marker on every line of a table: a row without it ends the table; a run line commented out twice counts
+    text = MINDFORMERS.read_text(encoding="utf-8")
+    (table,) = find_tables(text.replace("# |     |", "|     |"))
+    assert len(table.rows) == 1
+    (table,) = find_tables(text.replace("# mf (", "# # mf ("))
+    assert table.run is not None and table.run.model_class == "mf"
+    for marker in ("// ", "-- "):
+        (table,) = find_tables(text.replace("# ", marker))
+        assert (table.run.line, len(table.rows)) == (9, 2), marker
+    assert find_tables(text.replace("# |-----", "// |-----")) == []  # the header's marker is not the rule's
+
+
+def test_detection_tries_tables_last_and_only_in_small_text_files(tmp_path):
+    from benchtables.importers import formats
+
+    # every other fixture is told as before: the last try claims no file another format reads, or no format at all
+    others = [p for p in FIXTURES.rglob("*") if p.is_file() and HERE not in p.parents]
+    assert others and all(detect(p) == formats._detect(p) for p in others)
+    notes = tmp_path / "notes.py"
+    notes.write_text('"""No table here: Metric and Stderr are just words."""\n', encoding="utf-8")
+    binary = tmp_path / "dump.bin"
+    binary.write_bytes(b"\x00" + SCRIPT.read_bytes())
+    latin = tmp_path / "notes.sh"
+    latin.write_bytes(SCRIPT.read_bytes() + "\n# caf\xe9\n".encode("latin-1"))
+    assert detect(notes) is detect(binary) is detect(latin) is None
+    big = tmp_path / "run.log"
+    big.write_bytes(b"x" * (formats._TEXT_LIMIT + 1) + SCRIPT.read_bytes())
+    assert detect(big) is None
+    small = tmp_path / "run.log"
+    small.write_bytes(SCRIPT.read_bytes())
+    assert detect(small) == "lm-eval-table"
 
 
 def test_entries_validate(project):

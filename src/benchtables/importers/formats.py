@@ -151,8 +151,48 @@ def _markdown_format(path: Path) -> str | None:
     return "opencompass" if opencompass_table(text) is not None else None
 
 
+#: The largest file tried for lm-eval results tables when no format claims it (a log, a script).
+_TEXT_LIMIT = 8 << 20
+
+
+def _text_table_format(path: Path) -> str | None:
+    """``lm-eval-table`` for a small UTF-8 text file that holds an lm-eval results table, else None."""
+    try:
+        if path.stat().st_size > _TEXT_LIMIT:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if b"\x00" in data or b"Stderr" not in data or b"Metric" not in data:
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    from benchtables.importers.lm_eval_table import find_tables
+
+    return "lm-eval-table" if find_tables(text) else None
+
+
 def detect(path: Path) -> str | None:
-    """The format of a file (or HELM run directory), told from its content; None if none fits."""
+    """The format of a file (or HELM run directory), told from its content; None if none fits.
+
+    A text file no format claims by its content is tried last for lm-eval results tables (they
+    are pasted into scripts, notes and source files as much as into READMEs).
+    """
+    found = _detect(path)
+    if found is None and path.is_file() and not _markdown_like(path) \
+            and path.suffix.lower() not in (".parquet", ".eval", ".zip"):
+        found = _text_table_format(path)
+    return found
+
+
+def _markdown_like(path: Path) -> bool:
+    """Files read as Markdown or text (their tables are looked for there already)."""
+    return path.suffix.lower() in (".md", ".markdown", ".txt", ".readme") or path.name.lower().startswith("readme")
+
+
+def _detect(path: Path) -> str | None:
     if path.is_dir():
         return "helm" if (path / "run_spec.json").is_file() else None
     suffix = path.suffix.lower()
@@ -185,7 +225,7 @@ def detect(path: Path) -> str | None:
         return None
     if suffix in (".csv", ".tsv", ".parquet"):
         return _table_format(_header(path))
-    if suffix in (".md", ".markdown", ".txt", ".readme") or path.name.lower().startswith("readme"):
+    if _markdown_like(path):
         return _markdown_format(path)
     return None
 

@@ -8,7 +8,11 @@ READMEs. :func:`find_tables` finds them by their header, in each version the har
     |Tasks|Version|Filter|n-shot|Metric|Value|   |Stderr|                    0.4.0–0.4.2
     |Tasks|Version|Filter|n-shot|Metric|   |Value|   |Stderr|                0.4.3+ (↑/↓ column)
 
-(``Groups`` for a table of groups). The rules of every importer apply, and these:
+(``Groups`` for a table of groups). A table pasted into comments is found too: the same comment
+marker (``# ``, ``// ``, ``-- ``) in front of each of its lines, as in a shell script's notes or
+a source file's header; ``benchtables import`` tells such a table in any small text file that
+no other format claims (``.sh``, ``.py``, ``.rs``, ``.log`` …). The rules of every importer
+apply, and these:
 
 * **Rows.** A blank task cell continues the task above (a row per metric). A `` - name`` row is
   a subtask of the row above it at a smaller indentation (``mmlu`` → `` - humanities`` →
@@ -56,6 +60,9 @@ _OPTION = re.compile(r"(\w+): (\([^()]*\)|[^,]*)")
 _SUBTASK = re.compile(r"^(\s*)-\s+(.*)$")
 _WRAPPED = re.compile(r"^\s*np\.float\d*\((.*)\)\s*$")
 _RUN_LINE_LIMIT = 10_000
+#: A comment marker in front of a table line (``# |Tasks|…`` in a shell script or a Python file).
+_COMMENT = re.compile(r"^\s*(#|//|--)[ \t]?")
+_COMMENTS = re.compile(r"^\s*(?:(?:#|//|--)\s*)+")
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,7 @@ class ResultsTable:
 def _run_line(text: str, line: int) -> RunLine | None:
     if len(text) > _RUN_LINE_LIMIT or "(" not in text or ("limit:" not in text and "num_fewshot:" not in text):
         return None
-    m = _RUN.match(text.strip().strip("`").strip())
+    m = _RUN.match(_COMMENTS.sub("", text).strip().strip("`").strip())
     if m is None:
         return None
     options = tuple((k, v.strip()) for k, v in _OPTION.findall(m["rest"]))
@@ -127,8 +134,19 @@ def _row(line: int, columns: list[str], cells: list[str]) -> TableRow:
     return TableRow(line, first.strip(), 0, named)
 
 
+def _uncommented(text: str) -> tuple[str, str]:
+    """A line's comment marker and the text after it: ``# |a|`` → ("#", "|a|"); ("", text) for others."""
+    m = _COMMENT.match(text)
+    return (m[1], text[m.end():]) if m else ("", text)
+
+
 def find_tables(text: str) -> list[ResultsTable]:
-    """The lm-eval results tables in a text (a README), each with the run line above it; [] if none."""
+    """The lm-eval results tables in a text (a README), each with the run line above it; [] if none.
+
+    A table may stand in comments (``# ``, ``// ``, ``-- `` in front of each of its lines, the same
+    marker on every line: a line without it ends the table); the run line above it may be
+    commented out any number of times (``# # hf (pretrained=…)``).
+    """
     if "Metric" not in text or "Stderr" not in text:
         return []
     lines = text.splitlines()
@@ -140,13 +158,16 @@ def find_tables(text: str) -> list[ResultsTable]:
         if found is not None:
             run, i = found, i + 1
             continue
-        columns = _header(lines[i])
-        if columns is None or i + 1 >= len(lines) or not _separator(lines[i + 1]):
+        marker, body = _uncommented(lines[i])
+        columns = _header(body)
+        if columns is None or i + 1 >= len(lines) or _uncommented(lines[i + 1])[0] != marker \
+                or not _separator(_uncommented(lines[i + 1])[1]):
             i += 1
             continue
         table = ResultsTable(i + 1, columns, run)
         i += 2
-        while i < len(lines) and (cells := table_cells(lines[i])) is not None:
+        while i < len(lines) and (row := _uncommented(lines[i]))[0] == marker \
+                and (cells := table_cells(row[1])) is not None:
             if len(cells) == len(columns):
                 table.rows.append(_row(i + 1, columns, cells))
             else:
