@@ -1,6 +1,6 @@
 """Measure benchtables against its performance targets, as ratios to baselines timed in the same run.
 
-    pip install -e ".[test]" && python benchmarks/run.py    # everything: ~30 minutes, ~10 GB of memory (Linux)
+    pip install -e ".[test]" && python benchmarks/run.py    # everything: ~17 minutes on 2 cores, ~7 GB peak (Linux)
     python benchmarks/run.py --quick                        # 1M-row data only, fewer repeats: a smoke test
     python benchmarks/run.py --only leaderboard,render      # some sections (names: see --help)
     python benchmarks/run.py --profile                      # and, for each target missed, where the time goes
@@ -30,6 +30,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -38,7 +39,6 @@ import textwrap
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -220,22 +220,25 @@ def validation_in_process(tmp: Path, sizes: tuple[int, ...], repeat: int) -> Non
             store = stores[100_000 if variant == "100,000 models" else 5000]
             path = synthetic.write_scores(work / f"scores-{slug(variant)}-{rows}.parquet", rows, variant)
             with working_directory(work):
-                full, found = timed(lambda: bt.validate([path], store=store), repeat if rows == sizes[0] else 2)
+                full, found = timed(lambda path=path, store=store: bt.validate([path], store=store),
+                                     repeat if rows == sizes[0] else 2)
                 if not found.ok:  # type: ignore[attr-defined]
                     raise SystemExit(f"{path.name}: the synthetic file has errors: "
                                      f"{[p.format() for p in found.errors[:3]]}")  # type: ignore[attr-defined]
                 parts = ""
                 if rows == sizes[0]:  # where the time goes: the read, and the pipeline on the table read
-                    read, inputs = timed(lambda: read_inputs([path], name_file=lambda p: Path(p).as_posix()), 3)
+                    read, inputs = timed(lambda path=path: read_inputs([path], name_file=lambda f: Path(f).as_posix()), 3)
                     registry = Registry.shipped()
-                    pipeline, _ = timed(lambda: check(inputs, registry=registry, store=Store.open(store)), 3)
+                    pipeline, _ = timed(lambda inputs=inputs, registry=registry, store=store:
+                                         check(inputs, registry=registry, store=Store.open(store)), 3)
                     parts = f"read {read:.2f} s, check of the table read {pipeline:.2f} s; "
             seconds[(variant, rows)] = full
             warnings = len(found.warnings) + found.omitted_warnings  # type: ignore[attr-defined]
             print(f"  {rows / 1e6:g}M rows, {variant}: {full:.2f} s = {rows / full / 1e6:.2f}M rows/s "
                   f"({parts}{warnings:,} warnings)")
             if rows == sizes[0] and variant == "base":
-                hotspots(lambda: bt.validate([path], store=store), f"validate, {rows / 1e6:g}M rows, base")
+                hotspots(lambda path=path, store=store: bt.validate([path], store=store),
+                         f"validate, {rows / 1e6:g}M rows, base")
             if rows > sizes[0] or variant != "base":
                 path.unlink()  # the 1M base file is validated again by DuckDB (target 2)
     small = sizes[0]
@@ -492,9 +495,9 @@ def same_leaderboard(store: Path, benchmark: str = "mmlu") -> int:
     """Check that ``bt.leaderboard`` and the DuckDB query give the same table (models in order,
     ranks, values, report counts, chosen sources); SystemExit if not. Returns its number of rows."""
     import duckdb
+    import duckdb_baselines
 
     import benchtables as bt
-    import duckdb_baselines
 
     frame = bt.leaderboard(benchmark, store=store).frame
     rows = duckdb_baselines.leaderboard(duckdb.connect(), str(store), benchmark)
@@ -539,9 +542,9 @@ def leaderboard_in_process(store: Path, rows: int, target_rows: int, repeat: int
     in-process (a new connection per call, as each ``bt.leaderboard`` call opens the store anew),
     timed alternately on the synthetic store."""
     import duckdb
+    import duckdb_baselines
 
     import benchtables as bt
-    import duckdb_baselines
 
     bt.leaderboard("mmlu", store=store)  # imports (pandas) happen once, not in the first timing
     ours, theirs = [], []
@@ -610,6 +613,7 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"sections to run, of: {', '.join(SECTIONS)}")
     args = parser.parse_args()
     PROFILE = args.profile
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed run still removes its temporary directories
     only = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = sorted(set(only) - set(SECTIONS))
     if unknown:
@@ -621,6 +625,9 @@ def main() -> None:
 
     print(f"benchtables benchmarks — {os.cpu_count()} cores, Python {sys.version.split()[0]}, pyarrow {pa.__version__}, "
           f"numpy {np.__version__}, DuckDB {duckdb.__version__}{' (--quick)' if args.quick else ''}")
+    commit = run("git", "rev-parse", "--short", "HEAD").stdout.strip()
+    dirty = run("git", "status", "--porcelain", "--", "src").stdout.strip()
+    print(f"benchtables at commit {commit or '?'}{' (src/ has uncommitted changes)' if dirty else ''}")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="benchtables-bench-") as tmp_name:
         tmp = Path(tmp_name)
