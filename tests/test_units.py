@@ -100,6 +100,8 @@ def test_percent_sign_is_reported_for_plain_numbers():
         ("1e400", Kind.COMPUTE, "not a finite number"),
         ("12 tokens", Kind.COUNT, "not the unit 'tokens'"),
         ("5 months", Kind.DAYS, "not the unit 'months'"),
+        ("10.5±0.3", Kind.PERCENT, "an uncertainty '±0.3'; write the value alone, and its uncertainty as stderr"),
+        ("60.1 (+/- 0.3)", Kind.NUMBER, "an uncertainty '(+/- 0.3)'"),
     ],
 )
 def test_rejects_with_what_was_understood_and_expected(text, kind, says):

@@ -311,3 +311,12 @@ def test_a_training_record_that_contradicts_the_declared_size(tmp_path):
     found = problems_of(tmp_path, SOURCE + MODEL + "training:\n  - {model: m-7b, parameters: 13B, where: T1}\n")
     assert found == [("parameters_mismatch", 5, "training[0].parameters")]
     assert problems_of(tmp_path, SOURCE + MODEL + "training:\n  - {model: m-7b, parameters: 7.0B, where: T1}\n") == []
+
+
+@pytest.mark.parametrize(("written", "hint"), [("5-shot", "write the number alone: 5"), ("0 shot", "write the number alone: 0"),
+                                               ("five", None), ("5.5x", None)])
+def test_a_number_with_words_after_it_names_the_number(tmp_path, written, hint):
+    """``n_shot: 5-shot`` is how people type it: the error says to keep the number alone."""
+    _, report = check(tmp_path, SOURCE + MODEL + f"scores:\n  - {{model: m-7b, benchmark: mmlu, value: 60, n_shot: {written}}}\n")
+    (problem,) = report.problems
+    assert (problem.code, problem.field, problem.hint) == ("number_expected", "scores[0].n_shot", hint)

@@ -132,6 +132,10 @@ _UNITS: dict[Kind, dict[str, float]] = {
 _KIND_ALLOWS_SCALE = {Kind.COUNT, Kind.COMPUTE, Kind.HOURS}
 
 
+#: What follows a number that is its uncertainty: ``± 0.3``, ``+/- 0.3``, ``(±0.3)``.
+_UNCERTAINTY = re.compile(r"^\(?\s*(?:±|\+/-|\+-)")
+
+
 def _fail(text: str, kind: Kind, reason: str) -> QuantityError:
     shown = repr(text) if len(text) <= 60 else f"{text[:30]!r}…{text[-15:]!r} ({len(text):,} characters)"
     return QuantityError(f"cannot read {shown}: {reason}; expected {_EXAMPLES[kind]}")
@@ -280,6 +284,10 @@ def parse_quantity(raw: object, kind: Kind | str = Kind.NUMBER, units: tuple[str
     table.update({u.lower(): 1.0 for u in units})
     factor = table.get(unit)
     if factor is None:
+        if _UNCERTAINTY.match(rest):
+            raise _fail(text, kind, f"understood the number {_plain(value * scale)} and an uncertainty {rest!r}; write "
+                                    "the value alone, and its uncertainty as stderr (or ci_low/ci_high) where the "
+                                    "record has them")
         accepted = sorted(u for u in table if u)
         what = f"the number {_plain(value * scale)}"
         hint = f" (units here: {', '.join(accepted)})" if accepted else " (no unit is expected here)"

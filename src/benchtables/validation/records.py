@@ -21,6 +21,7 @@ finding about the column, not one per row.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -70,6 +71,8 @@ CHUNK_ROWS = 1 << 20
 EXTRA_COLUMNS = ("source", "file", "first_party")
 _PLAIN_NUMBER = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 _SMALL_INT = r"^[+-]?[0-9]{1,18}$"
+#: A number with words after it (``5-shot``, ``3 epochs``): the hint names the number.
+_LEADING_NUMBER = re.compile(r"^\s*([+-]?[0-9]{1,18})(?![0-9.])\s*-?\s*[^\W\d]")
 _YES_NO = {"true", "false", "yes", "no", "on", "off", "y", "n"}
 _NON_FINITE = {"nan", "inf", "infinity"}
 _INT64 = 2.0 ** 63
@@ -350,7 +353,9 @@ def _parse_text_numbers(rows: Rows, spec: Field, raw: pa.Array) -> _Parsed:
                          "write the number, or leave the field out")
             continue
         if kind.quantity is None:
-            failed[i] = ("number_expected", f"{written!r} is not a {'whole ' if kind.integer else ''}number", None)
+            leading = _LEADING_NUMBER.match(written)
+            failed[i] = ("number_expected", f"{written!r} is not a {'whole ' if kind.integer else ''}number",
+                         f"write the number alone: {leading[1]}" if leading else None)
             continue
         try:
             quantity = parse_quantity(written, kind.quantity, kind.units)
