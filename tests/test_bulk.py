@@ -295,3 +295,14 @@ def test_the_cap_counts_checks_within_and_across_files_together(declared, cli):
     report = json.loads(cli("validate", "--format", "json", "--max-problems", "3").out)
     rows = [p["row"] for p in report["problems"] if p["file"].endswith("scores-b.parquet")]
     assert rows == [1, 2, 3] and report["errors"] == 10 and report["omitted"] == 7
+
+
+def test_a_csv_with_no_column_of_a_record_is_read_as_empty_columns(tmp_path):
+    """Stray columns are only reported by name: none is parsed, even when no column is a field."""
+    from benchtables.validation.read import read_bulk
+
+    path = tmp_path / "stray.csv"
+    path.write_text("foo,bar\n1,2\n3,4\n", encoding="utf-8")
+    table = read_bulk(path)
+    assert table.column_names == ["foo", "bar"] and table.num_rows == 2
+    assert all(pa.types.is_null(t) for t in table.schema.types)

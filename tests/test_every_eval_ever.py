@@ -576,3 +576,34 @@ def test_helm_classic_columns_are_metrics_and_run_counts_are_settings(here):
     assert all(r["value"] >= 0 for r in rows)  # HellaSwag and OpenbookQA are -1 there: not run
     assert not {"hellaswag", "openbookqa"} & {r["benchmark"] for r in rows}
     assert len(rows) == len({(r["benchmark"], r["metric"]) for r in rows})  # no robustness/fairness copies
+
+
+@pytest.mark.parametrize(("spread", "n_shot"), [("min=., mean=5, max=5, sum=5 (1)", 5), ("min=1.2.3, mean=5, max=5", 5),
+                                               ("min=5, mean=5, max=7", None), ("min=4, mean=4.96, max=5", None)])
+def test_a_helm_run_count_gives_an_n_shot_only_when_every_run_agrees(tmp_path, spread, n_shot):
+    """``# train`` is the n-shot when its runs agree; a spread that is no spread (malformed) leaves
+    its mean to decide, and never crashes the import."""
+    def edit(data):
+        train = data["evaluation_results"][2]["score_details"]["details"]["BoolQ - # train"]
+        train["description"] = spread
+        train["score"] = float(spread.split("mean=")[1].split(",")[0])
+    path = changed(tmp_path, EEE / "helm-classic_llama-2-70b_0.1.0.json", edit)
+    boolq = by(records(import_files([path], store=SHIPPED)), benchmark="boolq")
+    assert (boolq["value"], boolq["n_shot"]) == (88.6, n_shot)
+
+
+def test_helm_rules_are_for_helm_only(tmp_path):
+    """A source named like HELMET (a benchmark, not HELM) does not turn HELM's column rules on."""
+    from benchtables.importers.every_eval_ever import _HELM_NAME
+
+    assert [bool(_HELM_NAME.match(n)) for n in ("helm_classic", "HELM Lite", "helm", "HELMET", "helmet-recall")] == [
+        True, True, True, False, False]
+
+
+def test_a_very_long_result_name_is_listed_not_split(tmp_path):
+    def edit(data):
+        data["evaluation_results"][2]["evaluation_name"] = "a - a" + " " * 20_000 + "b"
+    path = changed(tmp_path, EEE / "helm-classic_llama-2-70b_0.1.0.json", edit)
+    result = import_files([path], store=SHIPPED)
+    assert "boolq" not in {r["benchmark"] for r in records(result)}
+    assert any(name.startswith("a - a") for name in result.unknown)

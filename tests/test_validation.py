@@ -314,7 +314,8 @@ def test_a_training_record_that_contradicts_the_declared_size(tmp_path):
 
 
 @pytest.mark.parametrize(("written", "hint"), [("5-shot", "write the number alone: 5"), ("0 shot", "write the number alone: 0"),
-                                               ("five", None), ("5.5x", None)])
+                                               ("five", None), ("5.5x", None), ("1e3 shots", None),
+                                               ("2k", None)])
 def test_a_number_with_words_after_it_names_the_number(tmp_path, written, hint):
     """``n_shot: 5-shot`` is how people type it: the error says to keep the number alone."""
     _, report = check(tmp_path, SOURCE + MODEL + f"scores:\n  - {{model: m-7b, benchmark: mmlu, value: 60, n_shot: {written}}}\n")

@@ -6,7 +6,7 @@ these helpers read and build the Arrow buffers directly.
 
 Text columns of many rows hold few distinct values (model ids, benchmarks, metrics). Held as
 dictionary arrays, work on them is done once per distinct value and mapped back to rows by
-code: :func:`distinct`, :func:`per_row`, :func:`rejoin`, :func:`coded` and :func:`choose` keep
+code: :func:`distinct`, :func:`per_row`, :func:`rejoin`, :func:`combinations` and :func:`choose` keep
 them so from one step to the next.
 """
 

@@ -135,6 +135,26 @@ def _problem(file: str, code: str, message: str, line: int | None = None, column
     return Problem(Severity.ERROR, code, message, file=file, line=line, column=column, hint=hint)
 
 
+# The problems both readers find (one pass over events, or nodes composed), worded once.
+
+def _too_deep(file: str, line: int | None, column: int | None) -> Problem:
+    return _problem(file, "yaml_too_deep", f"values are nested more than {MAX_DEPTH} levels deep", line, column)
+
+
+def _tag_not_allowed(file: str, tag: str, line: int, column: int) -> Problem:
+    return _problem(file, "yaml_tag", f"YAML tag {tag!r} is not allowed in entry files", line, column,
+                    hint="entry files hold plain values; remove the tag")
+
+
+def _key_not_plain(file: str, line: int, column: int) -> Problem:
+    return _problem(file, "yaml_key", "a mapping key must be a plain name, not a list or mapping", line, column)
+
+
+def _duplicate_key(file: str, key: str, first: int, line: int, column: int) -> Problem:
+    return _problem(file, "duplicate_key", f"key {key!r} appears twice in this mapping (first at line {first})",
+                    line, column, hint="YAML loaders silently keep the last; remove one")
+
+
 def read_yaml(path: Path | str, display: str | None = None, max_bytes: int = MAX_BYTES) -> tuple[Document | None, list[Problem]]:
     """Read one YAML file. Returns the document, or ``None`` and the problems that stopped it."""
     path = Path(path)
@@ -180,7 +200,7 @@ def parse_yaml(text: str | bytes, file: str = "<string>", max_bytes: int = MAX_B
     try:
         return _parse(text, file)
     except RecursionError:
-        return None, [_problem(file, "yaml_too_deep", f"values are nested more than {MAX_DEPTH} levels deep", 1, 1)]
+        return None, [_too_deep(file, 1, 1)]
 
 
 def _parse(text: str, file: str) -> tuple[Document | None, list[Problem]]:
@@ -253,8 +273,7 @@ def _from_events(text: str, file: str) -> tuple[Document | None, list[Problem]]:
         line, column = mark.line + 1, mark.column + 1
         positions[path] = (line, column)
         if depth > MAX_DEPTH:
-            problems.append(_problem(file, "yaml_too_deep", f"values are nested more than {MAX_DEPTH} levels deep",
-                                     line, column))
+            problems.append(_too_deep(file, line, column))
             skip(event)
             return None
         tag = event.tag
@@ -271,8 +290,7 @@ def _from_events(text: str, file: str) -> tuple[Document | None, list[Problem]]:
                 return known[1]
             return _scalar(event.value, tag, path, doc, problems, line, column)
         if tag is not None and tag != "!" and tag != _SEQ and tag != _MAP:
-            problems.append(_problem(file, "yaml_tag", f"YAML tag {tag!r} is not allowed in entry files",
-                                     line, column, hint="entry files hold plain values; remove the tag"))
+            problems.append(_tag_not_allowed(file, tag, line, column))
             skip(event)
             return None
         depth += 1
@@ -295,16 +313,13 @@ def _from_events(text: str, file: str) -> tuple[Document | None, list[Problem]]:
             mark = event.start_mark
             line, column = mark.line + 1, mark.column + 1
             if cls is not ScalarEvent:
-                problems.append(_problem(file, "yaml_key", "a mapping key must be a plain name, not a list or mapping",
-                                         line, column))
+                problems.append(_key_not_plain(file, line, column))
                 skip(event)
                 skip(get())
             else:
                 key = event.value
                 if key in out:
-                    problems.append(_problem(file, "duplicate_key",
-                                             f"key {key!r} appears twice in this mapping (first at line {first_line[key]})",
-                                             line, column, hint="YAML loaders silently keep the last; remove one"))
+                    problems.append(_duplicate_key(file, key, first_line[key], line, column))
                     skip(get())
                 else:
                     first_line[key] = line
@@ -457,8 +472,7 @@ def _scalar(value: str, tag: str, path: Path_, doc: Document, problems: list[Pro
         return None
     if result is not NotImplemented:
         return result
-    problems.append(_problem(doc.file, "yaml_tag", f"YAML tag {tag!r} is not allowed in entry files",
-                             line, column, hint="entry files hold plain values; remove the tag"))
+    problems.append(_tag_not_allowed(doc.file, tag, line, column))
     return None
 
 
@@ -466,15 +480,13 @@ def _convert(node: Node, path: Path_, doc: Document, problems: list[Problem], de
     doc.positions[path] = _pos(node)
     if depth > MAX_DEPTH:
         line, column = _pos(node)
-        problems.append(_problem(doc.file, "yaml_too_deep", f"values are nested more than {MAX_DEPTH} levels deep",
-                                 line, column))
+        problems.append(_too_deep(doc.file, line, column))
         return None
     if isinstance(node, ScalarNode):
         return _scalar(node.value, node.tag, path, doc, problems, *_pos(node))
     if node.tag not in (_SEQ, _MAP):
         line, column = _pos(node)
-        problems.append(_problem(doc.file, "yaml_tag", f"YAML tag {node.tag!r} is not allowed in entry files",
-                                 line, column, hint="entry files hold plain values; remove the tag"))
+        problems.append(_tag_not_allowed(doc.file, node.tag, line, column))
         return None
     if isinstance(node, SequenceNode):
         return [_convert(item, (*path, i), doc, problems, depth + 1) for i, item in enumerate(node.value)]
@@ -483,15 +495,12 @@ def _convert(node: Node, path: Path_, doc: Document, problems: list[Problem], de
     for key_node, value_node in node.value:
         if not isinstance(key_node, ScalarNode):
             line, column = _pos(key_node)
-            problems.append(_problem(doc.file, "yaml_key", "a mapping key must be a plain name, not a list or mapping",
-                                     line, column))
+            problems.append(_key_not_plain(doc.file, line, column))
             continue
         key = str(key_node.value)
         line, column = _pos(key_node)
         if key in out:
-            problems.append(_problem(doc.file, "duplicate_key",
-                                     f"key {key!r} appears twice in this mapping (first at line {first_line[key]})",
-                                     line, column, hint="YAML loaders silently keep the last; remove one"))
+            problems.append(_duplicate_key(doc.file, key, first_line[key], line, column))
             continue
         first_line[key] = line
         doc.key_positions[(*path, key)] = (line, column)

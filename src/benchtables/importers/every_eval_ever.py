@@ -136,7 +136,10 @@ _FILTER = re.compile(r"\s*\(filter:\s*(?P<filter>[^()]+)\)\s*$", re.IGNORECASE)
 _QUALIFIED = re.compile(r"^(?:overall|mean|average|avg\.?|aggregate)\s+", re.IGNORECASE)
 _VERSION = re.compile(r"^(?P<major>\d{1,4})\.(?P<minor>\d{1,4})(?:\.\d{1,6})?(?:[-+.\w]*)$")
 #: A name followed by a word for the whole of it: ``MMLU All Subjects`` is MMLU.
-_WHOLE_AFTER = re.compile(r"^(?P<head>.+?)\s+(?P<tail>all subjects|all tasks|all categories|overall)$", re.IGNORECASE)
+_WHOLE_AFTER = re.compile(r"\s(?:all subjects|all tasks|all categories|overall)$", re.IGNORECASE)
+#: Names longer than this are read as they are, never split by the patterns above (each is
+#: quadratic on hostile text, and no benchmark's name is this long).
+_NAME_LIMIT = 500
 
 # HELM's leaderboards, as EEE's HELM adapter converts them: a result is ``<scenario> - <column>``, and HELM's
 # tabs other than the scores hold run statistics, perturbed variants and other measures of each scenario.
@@ -152,7 +155,10 @@ _HELM_STATISTIC = re.compile(r"^(?:#\s*\S.*|truncated|(?:\w+\s+)?inference\s+(?:
 _HELM_PERTURBED = re.compile(r"^.+\((?:robustness|fairness)\)$", re.IGNORECASE)
 _HELM_OTHER = re.compile(r"^(?:ECE\b.*|(?:stereotypes|representation)\s*\(.*\)|toxic fraction)$", re.IGNORECASE)
 #: HELM's run counts as its statistics state them: ``min=5, mean=5, max=5, sum=75 (15)``.
-_HELM_SPREAD = re.compile(r"min=(?P<min>-?[\d.]+(?:e-?\d+)?),\s*mean=[-\d.e]+,\s*max=(?P<max>-?[\d.]+(?:e-?\d+)?)")
+#: A HELM leaderboard's name (``helm_lite``, ``HELM Classic``), not a benchmark that starts so (HELMET).
+_HELM_NAME = re.compile(r"helm(?:[_\s/-]|$)", re.IGNORECASE)
+_NUMBER = r"-?\d{1,30}(?:\.\d{1,30})?(?:[eE][-+]?\d{1,4})?"
+_HELM_SPREAD = re.compile(rf"min=(?P<min>{_NUMBER}),\s*mean={_NUMBER},\s*max=(?P<max>{_NUMBER})")
 #: HELM's metric paragraph of a description: ``…\n\nQuasi-exact match: Fraction of instances …``.
 _HELM_METRIC_LINE = re.compile(r"^(?P<metric>[^:\n]{1,60}):\s")
 
@@ -464,7 +470,7 @@ def _parse(file: str, at: str, raw: Any, model_given: bool) -> _Document:
     results = [_parse_result(_Object(file, f"{doc.path('evaluation_results')}[{i}]", item), top_data)
                for i, item in enumerate(items)]
     evaluation = doc.data.get("evaluation_id")
-    helm = any(isinstance(t, str) and t.casefold().startswith("helm")
+    helm = any(isinstance(t, str) and _HELM_NAME.match(t)
                for t in (source_name, evaluation, *(r.dataset for r in results))) or any(r.tab for r in results)
     return _Document(
         at=at, version=version, source_name=source_name,
@@ -784,7 +790,7 @@ class _Reader:
 
         if is_metric(tail) or (column and self.helm):
             return None, [*metrics, tail]
-        split = _DASH.match(tail) or _PAREN.match(tail)  # "Abstract Algebra - EM": a subset and its metric
+        split = _match(_DASH, tail) or _match(_PAREN, tail)  # "Abstract Algebra - EM": a subset and its metric
         if split and is_metric(split["tail"]):
             tail, metrics = split["head"], [*metrics, split["tail"]]
         name = registry.benchmarks[bench].name
@@ -814,7 +820,7 @@ class _Reader:
             line = _helm_metric_line(result.description)
             if line and (found := resolve(line)):
                 return found[0]
-            on = _ON.match(result.description.split("\n")[0]) if result.description else None
+            on = _match(_ON, result.description.split("\n")[0]) if result.description else None
             if "quasi_exact_match" in benchmark.metrics and any(
                     normalize_name(t) == "em" for t in [*hinted, *([on["metric"]] if on else [])]):
                 self.importer.skip(f"{benchmark.name}: HELM's EM is exact or quasi-exact match, and the file does "
@@ -823,7 +829,7 @@ class _Reader:
         # (text, whether it is read out of prose: "Accuracy on IFEval" says more loosely than "acc")
         texts = [(t, False) for t in ([result.metric_kind] if result.metric_kind else []) + hinted]
         if result.description:
-            on = _ON.match(result.description.split("\n")[0])
+            on = _match(_ON, result.description.split("\n")[0])
             texts.append((on["metric"], True) if on else (result.description, False))
         for text, prose in texts:
             if (found := resolve(text)) is None:
@@ -1016,18 +1022,29 @@ def _path(at: str, key: str) -> str:
     return f"{at}.{key}" if at else key
 
 
+def _match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """``pattern.match(text)`` for a name of a sensible length, else None (see ``_NAME_LIMIT``)."""
+    return pattern.match(text) if len(text) <= _NAME_LIMIT else None
+
+
+def _without_whole(name: str) -> str | None:
+    """``MMLU`` for ``MMLU All Subjects``: the name without its word for the whole, or None."""
+    m = _WHOLE_AFTER.search(name)
+    return name[:m.start()].rstrip() or None if m else None
+
+
 def _name_parts(text: str) -> Iterator[tuple[str, str | None, str | None, bool]]:
     """(benchmark name, the rest, a metric name, whether the rest follows `` - ``) readings of a name, the
     plainest first; a name that ends in a word for the whole (``MMLU All Subjects``) is also read without it."""
     yield text, None, None, False
     for pattern in (_PAREN, _DASH, _SLASH):
-        if m := pattern.match(text):
+        if m := _match(pattern, text):
             yield m["head"], m["tail"], None, pattern is _DASH
-            if whole := _WHOLE_AFTER.match(m["head"]):
-                yield whole["head"], m["tail"], None, pattern is _DASH
-    if whole := _WHOLE_AFTER.match(text):
-        yield whole["head"], None, None, False
-    if m := _ON.match(text):
+            if whole := _without_whole(m["head"]):
+                yield whole, m["tail"], None, pattern is _DASH
+    if whole := _without_whole(text):
+        yield whole, None, None, False
+    if m := _match(_ON, text):
         yield m["head"], None, m["metric"], False
     if "." in text and not any(c.isspace() for c in text):
         parts = text.split(".")

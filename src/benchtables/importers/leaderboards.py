@@ -42,7 +42,8 @@ Each leaderboard:
   name directly before ``_leaderboard``, found wherever it stands in the name
   (``data_AlpacaEval_claude_leaderboard (1).csv`` is claude's), a name inside a longer one not
   counted (``alpaca_eval_gpt4`` in ``weighted_alpaca_eval_gpt4_turbo``). Other text of a path is
-  never a setting: a name with no annotator, or with two, is taken as judged by the version's
+  never a setting: of two annotators, the one directly before ``_leaderboard`` is taken; a name
+  with no annotator, or with two and neither so placed, is taken as judged by the version's
   default annotator, with an ``assumed_setting`` warning saying so (put the annotator's name in
   the file name to say otherwise). The version is told by the folder (``data_AlpacaEval_2``,
   also as the start of a flattened copy's name ``data_AlpacaEval_2_<file>``), else the baseline

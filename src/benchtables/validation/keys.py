@@ -98,7 +98,7 @@ def key_hashes(table: pa.Table, columns: Sequence[str], start: np.ndarray | None
     ``start``: the hashes of the key's first columns, computed before (``key_hashes(table,
     first)``); then ``columns`` are the ones after them.
     """
-    h = np.full(table.num_rows, _FNV_OFFSET, dtype=np.uint64) if start is None else start
+    h = np.full(table.num_rows, _FNV_OFFSET, dtype=np.uint64) if start is None else start.copy()
     with np.errstate(over="ignore"):
         for name in columns:
             column = table[name].combine_chunks() if name in table.column_names else pa.nulls(table.num_rows)

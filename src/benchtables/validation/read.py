@@ -337,14 +337,14 @@ def read_bulk(path: Path | str) -> pa.Table:
             # Columns no record has are only reported by name: parse the others (a file may have
             # thousands of stray columns), and keep the stray ones as empty columns of the same name.
             wanted = header if len(set(header)) < len(header) else [n for n in header if n in _RECORD_COLUMNS]
-            convert = pacsv.ConvertOptions(column_types={name: pa.string() for name in wanted}, include_columns=wanted,
+            parsed = wanted or header[:1]  # one column at least, to count the rows (none would mean all)
+            convert = pacsv.ConvertOptions(column_types={name: pa.string() for name in parsed}, include_columns=parsed,
                                            null_values=[""], strings_can_be_null=True)
             read = pacsv.ReadOptions(block_size=1 << 24)
             table = pacsv.read_csv(path, read_options=read, convert_options=convert)
             if len(wanted) == len(header):
                 return table
-            return pa.table({name: table[name] if name in table.column_names else pa.nulls(table.num_rows)
-                             for name in header})
+            return pa.table({name: table[name] if name in wanted else pa.nulls(table.num_rows) for name in header})
         import pyarrow.feather as feather
 
         return feather.read_table(path)

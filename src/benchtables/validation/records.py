@@ -72,7 +72,7 @@ EXTRA_COLUMNS = ("source", "file", "first_party")
 _PLAIN_NUMBER = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 _SMALL_INT = r"^[+-]?[0-9]{1,18}$"
 #: A number with words after it (``5-shot``, ``3 epochs``): the hint names the number.
-_LEADING_NUMBER = re.compile(r"^\s*([+-]?[0-9]{1,18})(?![0-9.])\s*-?\s*[^\W\d]")
+_LEADING_NUMBER = re.compile(r"^\s*([+-]?[0-9]{1,18})(?:\s*-\s*|\s+)[^\W\d]")
 _YES_NO = {"true", "false", "yes", "no", "on", "off", "y", "n"}
 _NON_FINITE = {"nan", "inf", "infinity"}
 _INT64 = 2.0 ** 63
