@@ -275,3 +275,14 @@ def test_helm_multiple_choice_exact_match_is_the_benchmarks_accuracy(tmp_path, m
     (row,) = records(import_files([IDENTITY / "helm/hellaswag-pythia-1b"], store=SHIPPED))
     assert (row["benchmark"], row["metric"], row["split"], row["value"]) == ("hellaswag", "acc", "validation", 30.0)
     assert row["partial"] is True and row["n_samples"] == 10
+
+
+def test_a_chain_of_thought_task_is_a_setting_of_its_benchmark():
+    """``gsm8k_cot`` is GSM8K with a chain-of-thought prompt: its numbers sit beside plain ``gsm8k``'s under
+    setting cot, never merged with them (in the JSON and in the table the harness prints of it)."""
+    result = import_files([LM_EVAL / "magicpig_llama3-8b-instruct_gsm8k_and_gsm8k_cot_results.json"],
+                          model="meta-llama/Meta-Llama-3-8B-Instruct", store=SHIPPED)
+    rows = records(result)
+    settings = {(r["setting"], r["n_shot"]) for r in rows if r["benchmark"] == "gsm8k"}
+    assert settings == {("strict-match", 5), ("flexible-extract", 5), ("cot,strict-match", 8), ("cot,flexible-extract", 8)}
+    assert [r["value"] for r in rows if r["setting"] == "cot,strict-match"] == [pytest.approx(74.0712661107)]

@@ -35,6 +35,9 @@ OVMS_NEW = HERE / "ovms_accuracy_README_7e4df0c7.md"
 SCRIPT = HERE / "commented_jonasknobloch_mbpe-eval_run_lm_eval.sh"
 MINDFORMERS = HERE / "commented_mindformers_Harness_Eval_excerpt.md"
 RUST = HERE / "source_psyche_boolq_rs_header.rs"
+PERCENT = HERE / "percent_saucam_Orpomis-Prime-7B_gpt4all_excerpt.md"
+KEYED = HERE / "keyed_saucam_mera-mix-4x7B_excerpt.md"
+LIMITED = HERE / "limit_SMoE_Qwen1.5-MoE-A2.7B_excerpt.md"
 ALL = sorted(p for p in HERE.iterdir() if p.name != "README.md")
 
 
@@ -151,8 +154,9 @@ def test_the_model_line_names_each_run_and_its_limit(path, instruct, base):
         "gsm8k", "exact_match", 62.0, 4.88, 5)
     assert by(rows, model=instruct, setting="strict-match")["value"] == 17.0
     assert by(rows, model=base, setting="strict-match")["value"] == 43.0
-    # limit: 100.0 is a run on 100 examples, never a full one
-    assert all(r["partial"] and r["n_samples"] == 100 for r in rows) and result.partial == {"lm-eval limit 100.0": 4}
+    # limit: 100.0 is a run on at most 100 examples of each task, never a full one (nor a count of 100)
+    assert all(r["partial"] and r["n_samples"] is None for r in rows)
+    assert [(reason.split(":")[0], n) for reason, n in result.partial.items()] == [("lm-eval limit 100.0", 4)]
     # the third run names its model by another tool's class (lmms-eval's openai_compatible): left out, counted
     assert [k for k in result.skipped if k.startswith("table at")] and len(rows) == 4
     assert result.models[instruct]["aliases"][0].startswith("meta-llama/")
@@ -194,7 +198,8 @@ def test_limit_as_a_fraction_and_revision(tmp_path):
     result = run(path)
     rows = records(result)
     assert {r["model"] for r in rows} == {"qwen-qwen2-vl-2b-instruct@step500"}
-    assert all(r["partial"] and r["n_samples"] is None for r in rows) and result.partial == {"lm-eval limit 0.1": 7}
+    assert all(r["partial"] and r["n_samples"] is None for r in rows)
+    assert result.partial == {"lm-eval limit 0.1: 10% of each task's examples": 7}
 
 
 # --------------------------------------------------------------------------- detection, validation, idempotency
@@ -362,3 +367,37 @@ def test_random_cells_never_break_the_importer(tmp_path_factory, path, data):
         written = float(re.sub(r"^np\.float\d*\((.*)\)$", r"\1", value_cell(mutated, r["where"])))
         scale = 100 if registry.metrics[r["metric"]].is_percent else 1
         assert r["value"] == pytest.approx(written * scale, rel=1e-9)
+
+
+# --------------------------------------------------------------------------- tables as other tools print them
+
+
+def test_a_table_printed_in_percent_is_read_in_percent():
+    """LLM AutoEval prints the harness's v0.3 tables in percent: 54.44 is 54.44%, never out of range."""
+    result = run(PERCENT, model="saucam/Orpomis-Prime-7B")
+    rows = records(result)
+    arc = by(rows, benchmark="arc-challenge", metric="acc")
+    assert (arc["value"], arc["stderr"]) == (54.44, 1.46)
+    assert by(rows, benchmark="winogrande")["value"] == 72.3
+    assert len(rows) == 12 and not [k for k in result.skipped if "outside its range" in k]
+    assert [w.code for w in result.warnings].count("percent_table") == 1
+
+
+def test_raw_result_keys_in_the_metric_column():
+    """``acc,none`` is acc with no filter and ``acc_stderr,none`` below it its stderr; ``exact_match,strict-match``
+    is exact match under the strict-match filter; alias rows are no numbers."""
+    result = run(KEYED, model="meraGPT/mera-mix-4x7B")
+    rows = records(result)
+    arc = by(rows, benchmark="arc-challenge", metric="acc_norm")
+    assert (arc["value"], arc["stderr"], arc["setting"]) == (72.0, 1.0, None)
+    strict = by(rows, benchmark="gsm8k", setting="strict-match")
+    assert (strict["metric"], strict["value"], strict["stderr"]) == ("exact_match", 73.0, 1.0)
+    assert len(rows) == 6  # two per task: no stderr or alias row became a number
+    assert not any("stderr" in k for k in result.skipped) and not result.unknown
+
+
+def test_a_limit_marks_a_run_partial_without_claiming_a_sample_count():
+    """``limit: 1000.0`` caps each task at 1000 examples; MMLU's subjects have fewer, so 1000 is no count."""
+    rows = records(run(LIMITED))
+    assert rows and all(r["partial"] and r["n_samples"] is None for r in rows)
+    assert by(rows, benchmark="mmlu", subset="formal_logic")["value"] == 31.75

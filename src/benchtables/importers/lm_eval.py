@@ -131,12 +131,19 @@ def _model(data: dict[str, Any], importer: Importer, file: str, given: str | Non
     return importer.model(name, file, parameters=float(parameters) if parameters else None), setting
 
 
+#: A task that is another task with a chain-of-thought prompt: ``gsm8k_cot``, ``bbh_cot_zeroshot``
+#: (not ``…_cot_llama`` and the like: prompts of their own, listed as unknown).
+_COT_TASK = re.compile(r"^(?P<stem>.+?)_cot(?:_(?:zeroshot|fewshot))?$")
+
+
 def _benchmark(task: str, importer: Importer) -> tuple[str, str | None, str | None] | None:
     """(benchmark id, subset, metric override) for a task name, or None."""
     name = task.removeprefix("leaderboard_")
     if name in _TASKS:
         benchmark, metric = _TASKS[name]
         return benchmark, None, metric
+    if (cot := _COT_TASK.match(name)) and (stem := _benchmark(cot["stem"], importer)) and stem[1] is None:
+        return stem[0], "cot", stem[2]  # gsm8k_cot: GSM8K with a chain-of-thought prompt, a setting of its own
     found = importer.registry.benchmark_index.resolve(name)
     if found is not None:
         return found, None, None
@@ -190,8 +197,8 @@ def _subset_setting(subset: str | None) -> tuple[str | None, str | None]:
     """``cot_fewshot_boolean_expressions`` → (``boolean_expressions``, ``cot``): the setting is not a subset."""
     if subset is None:
         return None, None
-    setting = "cot" if subset.startswith("cot_") else None
-    bare = re.sub(r"^(?:cot_)?(?:fewshot_|zeroshot_)?", "", subset)
+    setting = "cot" if subset == "cot" or subset.startswith("cot_") else None
+    bare = re.sub(r"^(?:cot(?:_|$))?(?:fewshot_|zeroshot_)?", "", subset)
     return bare or None, setting
 
 
@@ -207,13 +214,26 @@ def _samples(task: str, data: dict[str, Any], members: dict[str, list[str]]) -> 
         if effective < original:
             return effective, f"lm-eval limit {limit}: part of the task's examples (n_samples says how many)"
         return (effective or None), None
-    if limit not in (None, 0, 1.0, "None"):
-        try:
-            amount = float(limit)
-        except (TypeError, ValueError):
-            return None, f"lm-eval limit {limit!r}"
-        return (int(amount) if amount >= 1 else None), f"lm-eval limit {limit}"
-    return None, None
+    return None, limited(limit)
+
+
+def limited(limit: Any) -> str | None:
+    """Why a run with lm-eval's ``limit`` is partial, or None for a run without one.
+
+    The limit caps each task's examples (a count, or a share below 1). Without the harness's
+    ``n-samples`` how many each task had is unknown: a task smaller than the limit ran whole,
+    so the limit is never taken for a sample count.
+    """
+    if limit is None or str(limit).strip().casefold() in ("none", "", "0", "0.0"):
+        return None  # lm-eval reads 1.0 as one example (below 1 a share, else a count)
+    try:
+        share = float(limit)
+    except (TypeError, ValueError):
+        share = None
+    if share is not None and 0 < share < 1:
+        return f"lm-eval limit {limit}: {share:.0%} of each task's examples"
+    return f"lm-eval limit {str(limit)[:20]}: at most that many examples of each task (how many each had, the file " \
+           "does not say)"
 
 
 def import_lm_eval(importer: Importer, path: Path, *, source_id: str | None, source_url: str | None,

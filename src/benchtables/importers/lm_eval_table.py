@@ -25,12 +25,15 @@ apply, and these:
   ``_benchmark`` and ``_subset_setting``): percent metrics (acc, exact_match, mc2 …) are written
   as fractions of 1 and converted; others (perplexity, bits per byte) are kept as written. The
   filter (``strict-match``) is the setting; ``n-shot`` the n-shot, and a group without one takes
-  its subtasks' when they agree (else the same group's in an earlier table of the run).
+  its subtasks' when they agree (else the same group's in an earlier table of the run). A
+  Metric cell holding the harness's raw key (``acc,none``) is the metric and its filter, and the
+  ``acc_stderr,none`` row below it is that value's stderr. A table whose percent metrics go
+  above 1 (some tools print the harness's tables in percent) is read as percent, with a warning.
 * **Model.** The harness's line above the tables (``hf (pretrained=…), gen_kwargs: …, limit: …,
   num_fewshot: …, batch_size: …``) names the model of every table below it, by lm_eval's
   identity rules (a revision is part of the model, an adapter is a model, a local path or
   another implementation needs ``--model``, quantisation is a setting). Its ``limit`` marks
-  the numbers partial (with ``n_samples`` when it is a count); its ``num_fewshot`` is the
+  the numbers partial (never a sample count: a task smaller than the limit ran whole); its ``num_fewshot`` is the
   n-shot of rows that give none (v0.3 tables have no n-shot column). A table with no such line
   above it needs ``--model``; ``--model`` on a file whose lines name several models is refused.
 * **where** is ``<file>: line N``. The source is the file's tables (``--source-url`` links it).
@@ -41,14 +44,21 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from benchtables.errors import FormatError
 from benchtables.importers.common import Importer, ModelRef, SourceDraft, slug
 from benchtables.importers.leaderboards import add_score, join_setting, read_text, table_cells
-from benchtables.importers.lm_eval import _METRIC_ALIASES, _NOT_BENCHMARKS, _benchmark, _model, _subset_setting
+from benchtables.importers.lm_eval import (
+    _METRIC_ALIASES,
+    _NOT_BENCHMARKS,
+    _benchmark,
+    _model,
+    _subset_setting,
+    limited,
+)
 
 __all__ = ["ResultsTable", "RunLine", "TableRow", "find_tables", "import_lm_eval_table"]
 
@@ -58,6 +68,8 @@ _RUN = re.compile(r"^(?P<cls>[\w.-]+) \((?P<args>.*?)\), (?P<rest>(?:gen_kwargs|
                   r"provide_description)\b.*)$")
 _OPTION = re.compile(r"(\w+): (\([^()]*\)|[^,]*)")
 _SUBTASK = re.compile(r"^(\s*)-\s+(.*)$")
+#: The harness's raw result key in a Metric cell: ``acc,none``, ``exact_match,strict-match``.
+_KEY = re.compile(r"^(?P<metric>[A-Za-z_][\w.@/-]{0,80}),(?P<filter>[\w .@/-]{1,80})$")
 _WRAPPED = re.compile(r"^\s*np\.float\d*\((.*)\)\s*$")
 _RUN_LINE_LIMIT = 10_000
 #: A comment marker in front of a table line (``# |Tasks|…`` in a shell script or a Python file).
@@ -215,6 +227,8 @@ def _blocks(table: ResultsTable, importer: Importer, file: str) -> list[_Block]:
             blocks[-1].rows.append(row)
         else:
             importer.skip(f"table row without a task ({file}: line {row.line})")
+    for block in blocks:
+        block.rows = _keyed(block.rows, importer, file)
     below: list[tuple[int, set[int]]] = []  # from the end: (depth, n-shots of the block and its subtasks)
     for block in reversed(blocks):
         found: set[int] = set()
@@ -224,6 +238,57 @@ def _blocks(table: ResultsTable, importer: Importer, file: str) -> list[_Block]:
         own = {s for r in block.rows if (s := _shots(r.cells.get("n-shot"))) is not None}
         below.append((block.depth, found | own))
     return blocks
+
+
+def _keyed(rows: list[TableRow], importer: Importer, file: str) -> list[TableRow]:
+    """A task's rows with the harness's raw result keys in the Metric cell (``acc,none``, then
+    ``acc_stderr,none`` on a row of its own) read as a metric and its filter, each stderr row
+    folded into the row of its value as its Stderr."""
+    out: list[TableRow] = []
+    at: dict[tuple[str, str], int] = {}
+    for row in rows:
+        m = _KEY.match(row.cells.get("metric", "").strip())
+        if m is None:
+            out.append(row)
+            continue
+        metric, filter_ = m["metric"], m["filter"].strip()
+        if metric.endswith("_stderr"):
+            i = at.get((metric.removesuffix("_stderr"), filter_))
+            if i is None:
+                importer.skip(f"a stderr row with no value row above it ({file}: line {row.line})")
+            elif not out[i].cells.get("stderr", "").strip():
+                out[i] = replace(out[i], cells={**out[i].cells, "stderr": row.cells.get("value", "")})
+            continue
+        given = row.cells.get("filter", "").strip()
+        at[(metric, filter_)] = len(out)
+        out.append(replace(row, cells={**row.cells, "metric": metric, "filter": given or filter_}))
+    return out
+
+
+def _in_fractions(table: ResultsTable, importer: Importer, file: str) -> bool:
+    """Whether a table writes percent metrics as fractions of 1, as the harness prints them.
+
+    Some tools print the harness's tables in percent (``|arc_challenge|0|acc|54.44|±|1.46|``):
+    a table whose percent metrics have a value above 1, none above 100, is read as percent,
+    with a warning; one scale for the whole table, as the tool printed it.
+    """
+    values = []
+    for row in table.rows:
+        metric = row.cells.get("metric", "").strip()
+        m = _KEY.match(metric)
+        name = _METRIC_ALIASES.get(m["metric"] if m else metric, m["metric"] if m else metric)
+        definition = importer.registry.metrics.get(name)
+        if definition is not None and definition.is_percent:
+            try:
+                values.append(abs(float(_numbers(row.cells.get("value", "")))))
+            except ValueError:
+                continue
+    if values and max(values) > 1 and max(values) <= 100:
+        importer.warn("percent_table", f"the table at {file}: line {table.line} writes percent metrics in percent "
+                      f"(up to {max(values):g}), not as the fractions lm-eval prints: read as percent", file,
+                      f"line {table.line}", "check the table's scale")
+        return False
+    return True
 
 
 def _place(importer: Importer, block: _Block) -> tuple[str, str | None, str | None] | None:
@@ -239,19 +304,6 @@ def _place(importer: Importer, block: _Block) -> tuple[str, str | None, str | No
     if top is not None and top[1] is None and bare.casefold() in importer.registry.benchmarks[top[0]].subsets:
         return top[0], bare.casefold(), None
     return found
-
-
-def _partial(run: RunLine | None) -> tuple[int | None, str | None]:
-    """(n_samples, why partial) from the run line's ``limit``; (None, None) for a full run."""
-    limit = run.option("limit") if run else None
-    if limit is None or limit.casefold() in ("none", "", "0", "1.0"):
-        return None, None
-    try:
-        amount = float(limit)
-    except ValueError:
-        return None, f"lm-eval limit {limit[:20]!r}"
-    count = int(amount) if amount >= 1 and amount.is_integer() and amount < 1e9 else None
-    return count, f"lm-eval limit {limit[:20]}"
 
 
 def _model_args(text: str) -> str | dict[str, Any]:
@@ -328,7 +380,8 @@ def import_lm_eval_table(importer: Importer, path: Path, *, source_id: str | Non
         if table.run not in models:
             continue
         ref, model_setting = models[table.run]
-        n_samples, partial = _partial(table.run)
+        partial = limited(table.run.option("limit") if table.run else None)
+        fraction = _in_fractions(table, importer, file)
         default = _shots(table.run.option("num_fewshot") if table.run else None)
         for block in _blocks(table, importer, file):
             if block.task in _NOT_BENCHMARKS:
@@ -342,7 +395,7 @@ def import_lm_eval_table(importer: Importer, path: Path, *, source_id: str | Non
                 continue
             for row, n_shot in _rows_with_shots(block, table.run, seen_shots, default, importer):
                 _add_row(importer, source, ref, file, row, mapped, n_shot=n_shot, setting=model_setting,
-                         n_samples=n_samples, partial=partial)
+                         partial=partial, fraction=fraction)
 
 
 def _rows_with_shots(block: _Block, run: RunLine | None, seen: dict[tuple[RunLine | None, str], int],
@@ -363,7 +416,7 @@ def _rows_with_shots(block: _Block, run: RunLine | None, seen: dict[tuple[RunLin
 
 def _add_row(importer: Importer, source: SourceDraft, ref: ModelRef, file: str, row: TableRow,
              mapped: tuple[str, str | None, str | None], *, n_shot: int | None, setting: str | None,
-             n_samples: int | None, partial: str | None) -> None:
+             partial: str | None, fraction: bool) -> None:
     metric = row.cells.get("metric", "")
     if metric in ("", "alias"):  # an alias row names the task; it holds no number
         return
@@ -371,11 +424,11 @@ def _add_row(importer: Importer, source: SourceDraft, ref: ModelRef, file: str, 
     bare, subset_setting = _subset_setting(subset)
     filter_ = row.cells.get("filter", "")
     details: dict[str, Any] = {
-        "n_shot": n_shot, "subset": bare, "n_samples": n_samples, "partial": True if partial else None,
+        "n_shot": n_shot, "subset": bare, "partial": True if partial else None,
         "_partial_reason": partial,
         "setting": join_setting(subset_setting, None if filter_.casefold() in ("", "none") else filter_, setting),
     }
     add_score(importer, source, ref, file, benchmark=benchmark,
               metric=override if override and metric == "acc" else _METRIC_ALIASES.get(metric, metric),
               raw=_numbers(row.cells.get("value", "")), stderr=_numbers(row.cells.get("stderr", "")),
-              where=f"{file}: line {row.line}", fraction=True, **details)
+              where=f"{file}: line {row.line}", fraction=fraction, **details)
