@@ -111,9 +111,9 @@ def test_model_index_round_trip(tmp_path, monkeypatch, cli):
     first = imported(tmp_path / "first", monkeypatch, cli, "model-index", REAL / "hf-model-index/NeuralBeagle14-7B.md",
                      with_repo_data=True)
     card = tmp_path / "card.yaml"
-    assert cli("export", "model-index", "NeuralBeagle14-7B", "-o", card).code == 0
+    assert cli("export", "model-index", "mlabonne/NeuralBeagle14-7B", "-o", card).code == 0
     second = imported(tmp_path / "second", monkeypatch, cli, "model-index", card)
-    before = [r for r in _scores(first / "data" / "store") if r[0] == "neuralbeagle14-7b"]
+    before = [r for r in _scores(first / "data" / "store") if r[0] == "mlabonne-neuralbeagle14-7b"]
     assert len(before) == 6 and _scores(second / "data" / "store") == before
     sources = load("sources", second / "data" / "store")
     assert sources["url"].iloc[0].endswith("?query=mlabonne/NeuralBeagle14-7B")

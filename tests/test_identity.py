@@ -180,7 +180,8 @@ def test_model_card_names_and_hub_ids_map_to_benchmarks_and_metrics(tmp_path, mo
     assert [(r["metric"], r["value"]) for r in pro] == [("normalized_score", 31.42)]  # v2: normalised, kept apart
     gguf = import_files([IDENTITY / "model-cards/hf-readme_Orenguteng_Llama-3.1-8B-Lexi-Uncensored-V2-GGUF.md"],
                         store=SHIPPED)
-    assert {r["model"] for r in records(gguf)} == {"llama-3.1-8b-lexi-uncensored-v2"}  # the model-index's name
+    # the model-index's name, with the owner its results' leaderboard links give (the GGUF copy is not what was measured)
+    assert {r["model"] for r in records(gguf)} == {"orenguteng-llama-3.1-8b-lexi-uncensored-v2"}
 
 
 @given(st.text(alphabet="abcQWEN 0123456789()-.,", min_size=1, max_size=30).filter(str.strip),
@@ -286,3 +287,18 @@ def test_a_chain_of_thought_task_is_a_setting_of_its_benchmark():
     settings = {(r["setting"], r["n_shot"]) for r in rows if r["benchmark"] == "gsm8k"}
     assert settings == {("strict-match", 5), ("flexible-extract", 5), ("cot,strict-match", 8), ("cot,flexible-extract", 8)}
     assert [r["value"] for r in rows if r["setting"] == "cot,strict-match"] == [pytest.approx(74.0712661107)]
+
+
+def test_a_card_name_without_owner_takes_the_repository_its_results_pages_name():
+    """A quantised copy's card names its base model without the owner; the Open LLM Leaderboard links of
+    its results name the repository measured, so the numbers land on it, not on an ownerless stub."""
+    result = import_files([IDENTITY / "model-cards/kdk-mlx_Qwen2.5-7B-Instruct-Uncensored-4bit_README.md"],
+                          store=SHIPPED)
+    assert {r["model"] for r in records(result)} == {"orion-zhen-qwen2.5-7b-instruct-uncensored"}
+    assert "Orion-zhen/Qwen2.5-7B-Instruct-Uncensored" in result.models["orion-zhen-qwen2.5-7b-instruct-uncensored"]["aliases"]
+
+
+def test_a_2021_model_index_card_is_refused_saying_how_to_read_it(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = cli("import", IDENTITY / "model-cards/model_index_2021_Alireza1044_albert-base-v2-cola_README.md")
+    assert out.code == 1 and "model_index block, the spelling of 2021 cards" in out.err and "rename it model-index" in out.err

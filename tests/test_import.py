@@ -486,7 +486,7 @@ def test_imported_files_validate_and_build_unchanged(shipped_project, cli):
     assert (shipped_project / "data/entries/alpacaeval-results-2.yaml").read_text().count("source: alpacaeval-results") == 1
     suite = cli("leaderboard", "--suite", "open-llm-v1-6", "--format", "json")
     rows = {r["model"]: r for r in json.loads(suite.out)["rows"]}
-    assert rows["neuralbeagle14-7b"]["value"] == pytest.approx(74.74, abs=0.005)  # the card's own average
+    assert rows["mlabonne-neuralbeagle14-7b"]["value"] == pytest.approx(74.74, abs=0.005)  # the card's own average
 
 
 def test_importing_a_file_twice_is_a_duplicate(shipped_project, cli):
@@ -567,3 +567,12 @@ def test_a_large_csv_import_writes_its_records_as_a_bulk_file(project, cli):
     assert "scores-run2026.parquet" in (project.entries / "run2026.yaml").read_text()
     assert cli("validate").code == 0 and cli("build").code == 0
     assert cli("leaderboard", "gsm8k", "--n-shot", "5", "--format", "csv").out.count("\n") > 100
+
+
+@pytest.mark.parametrize(("count", "written"), [(3085938688.0, "3085938688"), (7e9, "7B"), (1.5e12, "1.5T")])
+def test_counts_are_written_as_people_write_them(count, written):
+    """A count that a short form states exactly is written so (70B); another whole count as an integer,
+    never as a float with a trailing .0."""
+    from benchtables.importers.common import _plain
+
+    assert str(_plain("parameters", count)) == written

@@ -600,6 +600,8 @@ def _plain(key: str, value: Any) -> Any:
                 return text
         except QuantityError:
             pass
+        if value.is_integer() and abs(value) < 2 ** 53:
+            return int(value)  # 3085938688, not 3085938688.0
     return value
 
 

@@ -141,7 +141,8 @@ def _markdown_format(path: Path) -> str | None:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None
-    if text.lstrip().startswith("---") and "model-index" in text.split("---", 2)[1] if text.count("---") >= 2 else False:
+    front = text.split("---", 2)[1] if text.lstrip().startswith("---") and text.count("---") >= 2 else ""
+    if "model-index" in front or "model_index" in front:  # model_index: 2021 cards, refused with a hint
         return "model-index"
     from benchtables.importers.leaderboards import opencompass_table
     from benchtables.importers.lm_eval_table import find_tables

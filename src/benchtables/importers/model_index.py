@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import parse_qs, urlsplit
 
 from benchtables.errors import FormatError
 from benchtables.importers.common import Importer, ModelRef, setting_in_name, slug
@@ -53,6 +54,10 @@ def _document(path: Path) -> tuple[Document, int]:
     if doc is None or problems:
         detail = problems[0].format() if problems else "no YAML"
         raise FormatError(f"{path.name}: cannot read the card's YAML front matter: {detail}")
+    if isinstance(doc.data, dict) and "model_index" in doc.data and "model-index" not in doc.data:
+        raise FormatError(f"{path.name} has a model_index block, the spelling of 2021 cards (one metric: per "
+                          "result), which the Hub no longer reads; to import it, rename it model-index and write "
+                          "each result's metric: as a list under metrics:")
     if not isinstance(doc.data, dict) or "model-index" not in doc.data:
         raise FormatError(f"{path.name} has no model-index block in its front matter; nothing to import")
     return doc, offset
@@ -112,6 +117,23 @@ def _names_another(importer: Importer, name: str, config_subset: bool) -> bool:
     return False
 
 
+def _with_owner(name: str, entry: dict[str, Any]) -> str:
+    """A name without its owner (``Qwen2.5-7B-Instruct-Uncensored``) as the repository id the card's
+    results pages name (``…open_llm_leaderboard?query=Orion-zhen/Qwen2.5-7B-Instruct-Uncensored``),
+    when they all name one and it ends in that name: the model those numbers were measured on."""
+    if "/" in name:
+        return name
+    named = set()
+    for result in entry.get("results") or []:
+        source = result.get("source") if isinstance(result, dict) else None
+        url = source.get("url") if isinstance(source, dict) else None
+        query = parse_qs(urlsplit(url).query).get("query", []) if isinstance(url, str) else []
+        named.update(q.strip() for q in query)
+    if len(named) == 1 and (repo := named.pop()).count("/") == 1 and repo.split("/")[1].casefold() == name.casefold():
+        return repo
+    return name
+
+
 def import_model_index(importer: Importer, path: Path, *, source_id: str | None, source_url: str | None,
                        model: str | None) -> None:
     doc, offset = _document(path)
@@ -123,6 +145,8 @@ def import_model_index(importer: Importer, path: Path, *, source_id: str | None,
         name = model or (entry or {}).get("name")
         if not name:
             raise FormatError(f"{file}: model-index[{i}] has no name; pass --model")
+        if not model:
+            name = _with_owner(str(name), entry)
         model_ref = importer.model(str(name), file)
         own = importer.source(source_id or f"model-card-{slug(str(name))}", f"Model card of {name}",
                               url=source_url, kind="model-card")
