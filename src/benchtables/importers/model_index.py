@@ -123,12 +123,12 @@ def _with_owner(name: str, entry: dict[str, Any]) -> str:
     when they all name one and it ends in that name: the model those numbers were measured on."""
     if "/" in name:
         return name
-    named = set()
+    named: set[str] = set()
     for result in entry.get("results") or []:
         source = result.get("source") if isinstance(result, dict) else None
         url = source.get("url") if isinstance(source, dict) else None
         query = parse_qs(urlsplit(url).query).get("query", []) if isinstance(url, str) else []
-        named.update(q.strip() for q in query)
+        named.update(str(q).strip() for q in query)
     if len(named) == 1 and (repo := named.pop()).count("/") == 1 and repo.split("/")[1].casefold() == name.casefold():
         return repo
     return name
