@@ -175,3 +175,18 @@ def test_csv_and_json_carry_raw_values(board):
 def test_unknown_format():
     with pytest.raises(UsageError, match="unknown format"):
         render(pd.DataFrame({"a": [1]}), "xml")
+
+
+def test_visible_replaces_exactly_the_control_and_invisible_characters():
+    """Every control character (Unicode Cc) but the line break, and every zero-width or bidi control,
+    shows as U+FFFD; every other character of the first planes' common blocks is kept as written."""
+    import unicodedata
+
+    from benchtables.rendering.cells import visible
+
+    invisible = {*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065), *range(0x2066, 0x206A), 0xFEFF}
+    for cp in [*range(0x3000), *invisible]:
+        c = chr(cp)
+        replaced = (unicodedata.category(c) == "Cc" and c != "\n") or cp in invisible
+        assert visible(f"a{c}b", one_line=False) == ("a\ufffdb" if replaced else f"a{c}b"), hex(cp)
+    assert visible("a  b\n\tc") == "a b c" and visible("a  b", one_line=False) == "a  b"

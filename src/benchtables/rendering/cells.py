@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -102,6 +101,11 @@ def column_formatter(values: Sequence[Any], unit: str | None, precision: int | N
 
 def cell_text(value: Any, fmt: Formatter) -> str:
     """The text of one cell: missing → empty, lists joined, booleans as ✓, numbers formatted."""
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[no-any-return]
+    if kind is float:
+        return "" if value != value else fmt(value)  # NaN is missing
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     if getattr(value, "ndim", 0) > 0:  # numpy arrays from Arrow lists (numpy scalars have ndim 0)
@@ -140,7 +144,10 @@ def qualifier_map(qualifiers: Any) -> dict[str, str]:
 # --------------------------------------------------------------------------- escaping
 
 
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+#: Invisible characters (zero-width, bidi controls) and control characters (Unicode's Cc: U+0000–U+001F
+#: and U+007F–U+009F) but the line break.
+_UNSEEN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_SPACES = re.compile(" {2,}")
 
 
 def visible(text: str, *, one_line: bool = True) -> str:
@@ -149,21 +156,26 @@ def visible(text: str, *, one_line: bool = True) -> str:
     Control characters are invisible, and tabulate reads "\\x01" as a rule between rows; bidi
     overrides would reorder what readers see.
     """
+    if text.isascii() and text.isprintable():  # most cells: nothing to replace, spaces at most to join
+        return _SPACES.sub(" ", text) if one_line and "  " in text else text
     if one_line:
         text = re.sub(r"\s+", " ", text)
-    text = _INVISIBLE.sub("\ufffd", text)
-    return "".join("\ufffd" if unicodedata.category(c) == "Cc" and c not in "\n" else c for c in text)
+    return _UNSEEN.sub("\ufffd", text)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#&!~$])")
 #: ``@name`` at the start of a word notifies that user or team in a GitHub comment.
 _MENTION = re.compile(r"(?<![\w.@])@(?=[A-Za-z0-9])")
+_MD_ANY = re.compile(r"[\\`*_\[\]<>|#&!~$@]")
 
 
 def escape_markdown(text: str) -> str:
     """Text that stays one plain cell of a GitHub table: no row breaks, no markup, no HTML, no
     links, and no @-mentions (a word joiner after ``@`` keeps it from notifying anyone)."""
-    return _MENTION.sub("@\u2060", _MD_SPECIAL.sub(r"\\\1", visible(text)))
+    text = visible(text)
+    if _MD_ANY.search(text) is None:  # most cells: nothing to escape
+        return text
+    return _MENTION.sub("@\u2060", _MD_SPECIAL.sub(r"\\\1", text))
 
 
 _LATEX_SPECIAL = {
