@@ -11,6 +11,8 @@ import pyarrow.compute as pc
 import pyarrow.feather as feather
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from benchtables.store import Store
 from benchtables.validation.pipeline import _progress
@@ -306,3 +308,24 @@ def test_a_csv_with_no_column_of_a_record_is_read_as_empty_columns(tmp_path):
     table = read_bulk(path)
     assert table.column_names == ["foo", "bar"] and table.num_rows == 2
     assert all(pa.types.is_null(t) for t in table.schema.types)
+
+
+@given(st.lists(st.integers(0, 6), max_size=60), st.data())
+def test_rows_reported_again_are_every_shared_identity_in_pool_order(ids, data):
+    """The disagreement check compares the rows whose identity another compared row shares: found
+    by sorting when few repeat and when most do, grouped by identity, each group in pool order."""
+    from benchtables.validation.across import _reported_again
+
+    ids = np.array(ids + data.draw(st.lists(st.integers(100, 10**6), max_size=data.draw(st.sampled_from([0, 200])))),
+                   dtype=np.uint64)
+    repeated = np.array(data.draw(st.lists(st.booleans(), min_size=len(ids), max_size=len(ids))), dtype=bool) \
+        if data.draw(st.booleans()) else None
+    rows, groups = _reported_again(ids, repeated)
+    compared = [i for i in range(len(ids)) if repeated is None or not repeated[i]]
+    counts = {}
+    for i in compared:
+        counts[int(ids[i])] = counts.get(int(ids[i]), 0) + 1
+    expected = sorted((int(ids[i]), i) for i in compared if counts[int(ids[i])] > 1)
+    assert rows.tolist() == [i for _, i in expected]
+    same_group = [bool(a == b) for a, b in zip(groups[1:], groups[:-1], strict=True)]
+    assert same_group == [a[0] == b[0] for a, b in zip(expected[1:], expected[:-1], strict=True)]

@@ -181,6 +181,33 @@ def disagreeing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return cast(np.ndarray, np.abs(a - b) >= limit * (1 - 1e-9))
 
 
+def _reported_again(ids: np.ndarray, repeated: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The rows whose identity ``ids`` another row shares (rows ``repeated`` left out), in groups
+    of one identity each in pool order, and each row's group number (0, 1, …).
+
+    Sorting the hashes finds the identities reported twice; only their rows are then ordered, so
+    the cost of a table where few numbers repeat is one sort, not an ordering of every row.
+    """
+    compared = np.flatnonzero(~repeated) if repeated is not None else None
+    candidates = ids[compared] if compared is not None else ids
+    ordered = np.sort(candidates)
+    again = ordered[1:] == ordered[:-1]
+    if not again.any():
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if again.sum() * 8 < len(candidates):  # few repeat: order only their rows
+        at = np.flatnonzero(np.isin(candidates, np.unique(ordered[1:][again])))
+    else:  # many do: order every row
+        at = np.arange(len(candidates))
+    rows = compared[at] if compared is not None else at
+    order = np.argsort(ids[rows], kind="stable")  # rows ascend, so each group stays in pool order
+    rows, group_ids = rows[order], ids[rows][order]
+    starts = np.r_[True, group_ids[1:] != group_ids[:-1]]
+    sizes = np.diff(np.r_[np.flatnonzero(starts), len(rows)])
+    shared = np.repeat(sizes > 1, sizes)  # rows whose identity another row shares
+    groups = np.cumsum(starts) - 1
+    return rows[shared], groups[shared]
+
+
 def check_disagreements(pool: Pool, found: Across) -> None:
     """Reports of the same number (same identity) whose values disagree (see the tolerance rule).
 
@@ -192,22 +219,11 @@ def check_disagreements(pool: Pool, found: Across) -> None:
     n = pool.rows.num_rows
     if n < 2 or not table.compared:
         return
-    ids = pool.hashes(list(table.identity))
-    compared = np.flatnonzero(~pool.repeated) if pool.repeated is not None else np.arange(n)
-    order = compared[np.argsort(ids[compared], kind="stable")]
-    if len(order) < 2:
+    rows_in, groups = _reported_again(pool.hashes(list(table.identity)), pool.repeated)
+    if not len(rows_in):
         return
-    sorted_ids = ids[order]
-    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
-    sizes = np.diff(np.r_[starts, len(order)])
-    group_of_sorted = np.repeat(np.arange(len(starts)), sizes)
-    multi = sizes[group_of_sorted] > 1
-    if not multi.any():
-        return
-    rows_in = order[multi]  # pool rows in groups of two or more
-    groups = group_of_sorted[multi]
     for name in table.compared:
-        values = numpy_of(pc.cast(pool.rows[name].combine_chunks(), pa.float64(), safe=False))[rows_in]
+        values = numpy_of(pc.cast(pool.rows[name].take(rows_in).combine_chunks(), pa.float64(), safe=False))
         have = ~np.isnan(values)
         if have.sum() < 2:
             continue

@@ -211,11 +211,13 @@ def _pool(kind: str, parts: list[tuple[Part, Checked, str | None]], store: Any, 
         local.append(valid.astype(np.int64))
         origins.append(part.origin)
     if store is not None and tables:
-        models = pa.concat_arrays([t["model"].combine_chunks().cast(pa.string()) for t in tables])
         import pyarrow.compute as pc
 
+        # the models named, from each chunk's distinct values (a dictionary's, not a copy of the text per row)
+        models = pc.unique(pa.concat_arrays([pc.unique(chunk).cast(pa.string()) for t in tables
+                                             for chunk in t["model"].chunks]))
         columns = [*table.names, "source", "file"]
-        others = store_rows(store, kind, pc.unique(models), skip_files, columns)
+        others = store_rows(store, kind, models, skip_files, columns)
         if others.num_rows:  # first: a new row repeating one the store has is the one reported
             tables.insert(0, others)
             part_index.insert(0, np.full(others.num_rows, -1, dtype=np.int32))

@@ -668,12 +668,14 @@ def _shift(finding: Finding, offset: int, total: int) -> Finding:
     return Finding(finding.code, finding.field, mask, finding.severity, shifted)
 
 
-def check_table(table: Table, raw: pa.Table, ctx: Context, *, chunk_rows: int = CHUNK_ROWS) -> Checked:
-    """Check every row of ``raw`` as ``table`` records (or declarations).
+def check_table(table: Table, raw: pa.Table, ctx: Context, *, chunk_rows: int | None = None) -> Checked:
+    """Check every row of ``raw`` as ``table`` records (or declarations), ``chunk_rows`` at a time
+    (default :data:`CHUNK_ROWS`).
 
     Returns the canonical rows (every field of the table, in order, plus ``source``), a valid
     flag per row and the findings. Never raises for bad data.
     """
+    chunk_rows = chunk_rows or CHUNK_ROWS
     need_source = ctx.sources is not None
     shape = schema_findings(raw.schema, table, need_source=need_source)
     if shape:
@@ -697,18 +699,26 @@ def check_table(table: Table, raw: pa.Table, ctx: Context, *, chunk_rows: int = 
 
 
 def _concat(pieces: list[pa.Table]) -> pa.Table:
-    """Chunks' tables as one (dictionary columns unified)."""
+    """Chunks' tables as one. A text column dictionary-encoded in some chunk stays encoded (each
+    chunk keeps its own dictionary): decoding it would cost a copy of the text per row."""
     schema = pieces[0].schema
+    encoded = {name for name in schema.names if any(pa.types.is_dictionary(p.schema.field(name).type) for p in pieces)}
     unified = []
     for piece in pieces:
         columns = []
         for name in schema.names:
             column = piece[name]
-            if pa.types.is_dictionary(column.type):
-                column = column.cast(pa.string())
+            if name in encoded and column.type != _TEXT_CODES:
+                if not pa.types.is_dictionary(column.type):
+                    column = column.cast(pa.string()).dictionary_encode()
+                column = column.cast(_TEXT_CODES)
             columns.append(column)
         unified.append(pa.table(dict(zip(schema.names, columns, strict=True))))
     return pa.concat_tables(unified)
+
+
+#: The type of a dictionary-encoded text column of checked rows.
+_TEXT_CODES = pa.dictionary(pa.int32(), pa.string())
 
 
 # --------------------------------------------------------------------------- one record from Python
