@@ -82,6 +82,27 @@ def cli(capsys: pytest.CaptureFixture[str]):
     return invoke
 
 
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run the test in an empty directory (no project around it)."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def import_shipped(path: Path, fmt: str | None = None, **options: object) -> object:
+    """``import_files`` of one file, models resolved against the shipped store."""
+    from benchtables.importers import import_files
+
+    return import_files([path], fmt, store=REPO / "data" / "store", **options)
+
+
+def by(rows: list[dict], **match: object) -> dict:
+    """The one row whose fields have the values given (fails when none or several do)."""
+    found = [r for r in rows if all(r.get(k) == v for k, v in match.items())]
+    assert len(found) == 1, (match, found)
+    return found[0]
+
+
 def imported(result, kind: str = "scores") -> list[dict]:
     """The records an import produced (added one at a time or a table at a time), every field of the
     kind present: None where the import left it out."""

@@ -18,7 +18,7 @@ from benchtables.export import export_every_eval_ever
 from benchtables.importers import import_files, write_entries
 from benchtables.importers.formats import detect
 from benchtables.store import Store
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES, REPO, by
 from conftest import imported as records
 
 EEE = FIXTURES / "every-eval-ever"
@@ -29,12 +29,6 @@ FILES = sorted(p for p in EEE.glob("*.json") if p.name != "eval.schema.v0.3.0.js
 MMLU_PRO = EEE / "mmlu-pro-leaderboard_yi-1.5-34b-chat_0.2.2.json"
 DEMO = EEE / "skill-demo_0.3.0.json"
 KEY = ("model", "benchmark", "metric", "value", "stderr", "n_shot", "split", "subset", "setting")
-
-
-def by(rows, **match):
-    found = [r for r in rows if all(r.get(k) == v for k, v in match.items())]
-    assert len(found) == 1, (match, found)
-    return found[0]
 
 
 def percent(fraction):

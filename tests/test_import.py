@@ -11,17 +11,11 @@ import pytest
 
 from benchtables.errors import FormatError, UsageError
 from benchtables.importers import import_files, write_entries
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES, REPO, by
 from conftest import imported as records
 
 REAL = FIXTURES / "realdata"
 SHIPPED = REPO / "data" / "store"
-
-
-def by(rows, **match):
-    found = [r for r in rows if all(r.get(k) == v for k, v in match.items())]
-    assert len(found) == 1, (match, found)
-    return found[0]
 
 
 

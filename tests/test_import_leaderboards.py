@@ -18,7 +18,8 @@ import benchtables
 from benchtables.errors import FormatError, UsageError
 from benchtables.importers import import_files, write_entries
 from benchtables.importers.leaderboards import file_date
-from conftest import FIXTURES, REPO, assert_plausible
+from conftest import FIXTURES, REPO, assert_plausible, by
+from conftest import import_shipped as run
 from conftest import imported as records
 
 HERE = FIXTURES / "leaderboards"
@@ -47,12 +48,6 @@ CSV_FILES = [AE2, AE2_OPUS, AE2_COT, AE1, AE1_CLAUDE, AE_SITE, *ARENA.values(), 
 
 
 
-def by(rows, **match):
-    found = [r for r in rows if all(r.get(k) == v for k, v in match.items())]
-    assert len(found) == 1, (match, found)
-    return found[0]
-
-
 def table(path):
     """Rows of a real CSV as the csv module reads them (the reference the importer is checked against)."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -65,13 +60,7 @@ def cell(path, where):
     return table(path)[int(m[1]) - 1][m[2]]
 
 
-@pytest.fixture(autouse=True)
-def _cwd(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-
-
-def run(path, fmt=None, **options):
-    return import_files([path], fmt, store=SHIPPED, **options)
+pytestmark = pytest.mark.usefixtures("in_tmp")  # imports write nothing, but run where no project is
 
 
 # --------------------------------------------------------------------------- AlpacaEval

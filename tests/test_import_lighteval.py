@@ -16,7 +16,7 @@ from benchtables.errors import FormatError
 from benchtables.importers import import_files, write_entries
 from benchtables.importers.formats import detect
 from benchtables.units import Kind, parse_quantity
-from conftest import FIXTURES
+from conftest import FIXTURES, by
 from conftest import imported as records
 
 HERE = FIXTURES / "lighteval"
@@ -26,12 +26,6 @@ V1_BLOCK = HERE / "v1_HenryJJ_Instruct_Mistral-7B-v0.1_Dolly15K_results_2024-01-
 V1_CARD = HERE / "v1_aerdincdal_CBDDO-LLM-8B-Instruct-v1_card_block.txt"
 V1_MODEL = "HenryJJ/Instruct_Mistral-7B-v0.1_Dolly15K"
 V1_NAME = "results_2024-01-04T13-27-32.660899.json"
-
-
-def by(rows, **match):
-    found = [r for r in rows if all(r.get(k) == v for k, v in match.items())]
-    assert len(found) == 1, (match, found)
-    return found[0]
 
 
 def v1_file(directory: Path) -> Path:

@@ -16,7 +16,8 @@ from benchtables.importers import import_files, write_entries
 from benchtables.importers.formats import detect
 from benchtables.importers.lm_eval_table import find_tables
 from benchtables.registry import Registry
-from conftest import FIXTURES, REPO, assert_plausible
+from conftest import FIXTURES, REPO, assert_plausible, by
+from conftest import import_shipped as run
 from conftest import imported as records
 
 HERE = FIXTURES / "lm-eval-tables"
@@ -42,12 +43,6 @@ ALL = sorted(p for p in HERE.iterdir() if p.name != "README.md")
 
 
 
-def by(rows, **match):
-    found = [r for r in rows if all(r.get(k) == v for k, v in match.items())]
-    assert len(found) == 1, (match, found)
-    return found[0]
-
-
 def _cells(text):
     text = text.strip()
     return [c.strip() for c in text[1:text.rfind("|")].split("|")]
@@ -61,13 +56,7 @@ def value_cell(path, where):
     return _cells(lines[number - 1])[header.index("Value")]
 
 
-@pytest.fixture(autouse=True)
-def _cwd(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-
-
-def run(path, fmt=None, **options):
-    return import_files([path], fmt, store=SHIPPED, **options)
+pytestmark = pytest.mark.usefixtures("in_tmp")  # imports write nothing, but run where no project is
 
 
 # --------------------------------------------------------------------------- the harness's own tables

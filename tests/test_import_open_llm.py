@@ -17,7 +17,7 @@ from benchtables.errors import FormatError
 from benchtables.importers import import_files, write_entries
 from benchtables.importers.formats import detect
 from benchtables.units import Kind, parse_quantity
-from conftest import FIXTURES
+from conftest import FIXTURES, by
 from conftest import imported as records
 
 HERE = FIXTURES / "open-llm-leaderboard"
@@ -28,12 +28,6 @@ FLAT = HERE / "formatted_same_name_different_owner.csv"
 COLUMNS = [("ifeval", "IFEval Raw", "IFEval", "mean_strict_acc", 0), ("bbh", "BBH Raw", "BBH", "acc_norm", 3),
            ("math-hard", "MATH Lvl 5 Raw", "MATH Lvl 5", "exact_match", 4), ("gpqa", "GPQA Raw", "GPQA", "acc_norm", 0),
            ("musr", "MUSR Raw", "MUSR", "acc_norm", 0), ("mmlu-pro", "MMLU-PRO Raw", "MMLU-PRO", "acc", 5)]
-
-
-def by(rows, **match):
-    found = [r for r in rows if all(r.get(k) == v for k, v in match.items())]
-    assert len(found) == 1, (match, found)
-    return found[0]
 
 
 def table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
