@@ -223,7 +223,7 @@ def check_disagreements(pool: Pool, found: Across) -> None:
     if not len(rows_in):
         return
     for name in table.compared:
-        values = numpy_of(pc.cast(pool.rows[name].take(rows_in).combine_chunks(), pa.float64(), safe=False))
+        values = numpy_of(pc.cast(take(pool.rows[name], rows_in).combine_chunks(), pa.float64(), safe=False))
         have = ~np.isnan(values)
         if have.sum() < 2:
             continue
