@@ -163,3 +163,14 @@ def test_markdown_for_a_pull_request_comment_is_inert(tmp_path):
     assert "@octocat" not in text.replace("@\u2060octocat", "")  # the mention is broken by a word joiner
     for line in diff.to_text().splitlines():
         assert not line.startswith("::")
+
+
+def test_a_value_and_what_it_was_show_the_same_decimals(tmp_path):
+    """A correction from 70.0 to 70.25 reads 70.25 beside 70.00, in both formats, not beside 70.0."""
+    old = make_store(tmp_path / "old", OLD)
+    new = make_store(tmp_path / "new", {"a.yaml": OLD["a.yaml"].replace("n_shot: 5, value: 70.0", "n_shot: 5, value: 70.25")})
+    diff = diff_stores(old, new)
+    for text in (diff.to_markdown(), diff.to_text()):
+        alpha = next(line for line in text.splitlines() if "Alpha" in line and "value changed" in line)
+        assert "70.25" in alpha and "70.00" in alpha and "60.00" in next(
+            line for line in text.splitlines() if "Beta" in line and "same" in line)

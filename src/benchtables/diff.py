@@ -10,6 +10,7 @@ ready to post as a pull-request comment.
 
 from __future__ import annotations
 
+import math
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -282,7 +283,8 @@ def _render(diff: StoreDiff, fmt: str) -> str:
     import pandas as pd
 
     from benchtables.rendering import to_markdown, to_text
-    from benchtables.rendering.cells import escape_markdown, visible
+    from benchtables.rendering.cells import escape_markdown, shown_decimals, visible
+    from benchtables.tables.view import TableView
 
     markdown = fmt == "markdown"
     table_of = to_markdown if markdown else to_text
@@ -322,7 +324,11 @@ def _render(diff: StoreDiff, fmt: str) -> str:
                                "Was": r["old_value"], "Change": r["status"]} for r in board.rows])
         table["#"] = table["#"].astype("Int64")
         table["Was #"] = table["Was #"].astype("Int64")
-        lines += ["", heading(4, board.label), "", table_of(table).rstrip()]
+        # a value and what it was, to the same decimals (69.30 beside 69.31, not 69.3)
+        numbers = [float(v) for v in (*table["Value"], *table["Was"]) if isinstance(v, int | float) and v == v]
+        same = shown_decimals([v for v in numbers if math.isfinite(v)])
+        view = TableView(table, precision={"Value": same, "Was": same})
+        lines += ["", heading(4, board.label), "", table_of(view).rstrip()]
         names = {r["model"]: r["name"] for r in board.rows}
         if board.overtaken:
             lines += ["", text("Overtaken: " + "; ".join(f"{names[b]} by {names[a]}" for a, b in board.overtaken) + ".")]

@@ -46,7 +46,7 @@ def is_missing(value: Any) -> bool:
         return True
 
 
-def _decimals(values: Sequence[float], cap: int) -> int:
+def shown_decimals(values: Sequence[float], cap: int = 4) -> int:
     """The fewest decimals (up to ``cap``) that show every value as precisely as it is stored."""
     needed = 0
     for v in values:
@@ -95,7 +95,7 @@ def column_formatter(values: Sequence[Any], unit: str | None, precision: int | N
         return _finite_or(lambda v: f"{v:.{precision}f}")
     if not numbers or (all(v.is_integer() for v in numbers if math.isfinite(v)) and unit not in ("percent",)):
         return _finite_or(lambda v: format_number(v, 0))
-    decimals = _decimals(numbers, 4)
+    decimals = shown_decimals(numbers)
     return _finite_or(lambda v: f"{v:.{decimals}f}")
 
 
