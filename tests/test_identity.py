@@ -302,3 +302,12 @@ def test_a_2021_model_index_card_is_refused_saying_how_to_read_it(cli, tmp_path,
     monkeypatch.chdir(tmp_path)
     out = cli("import", IDENTITY / "model-cards/model_index_2021_Alireza1044_albert-base-v2-cola_README.md")
     assert out.code == 1 and "model_index block, the spelling of 2021 cards" in out.err and "rename it model-index" in out.err
+
+
+def test_a_stderr_the_harness_could_not_compute_is_missing_not_a_lost_number(tmp_path, monkeypatch):
+    """A limit-1 run writes "N/A" for every stderr: the numbers are all imported, none counted as skipped."""
+    monkeypatch.chdir(tmp_path)
+    path = LM_EVAL / "mattdepaolis_Qwen3-8B_load_in_4bit_leaderboard_limit1_results_2025-10-09_150315.TRIMMED.json"
+    result = import_files([path], store=SHIPPED)
+    assert records(result) and all(r["stderr"] is None for r in records(result))
+    assert not [reason for reason in result.skipped if reason.startswith("not a number")]

@@ -339,13 +339,15 @@ def test_epoch_benchmark_csv(tmp_path, monkeypatch):
 
 def test_epoch_benchmark_csv_of_another_benchmark(tmp_path, monkeypatch):
     """Epoch names the score column per benchmark (HellaSwag: Overall accuracy); a model's Name is
-    used when its Model version names no known model; a row citing a known paper by title alone is that paper."""
+    used when its Model version names no known model but the same words (70B Chinchilla), never when
+    the version names more (an instruct or versioned variant); a row citing a known paper by title
+    alone is that paper."""
     monkeypatch.chdir(tmp_path)
     text = (REAL / "epoch/external_benchmark_mmlu.csv").read_text(encoding="utf-8-sig")
     header, *lines = text.splitlines(keepends=True)
     path = tmp_path / "external_benchmark_hellaswag.csv"
     chinchilla = next(line for line in lines if ",Chinchilla (70B)," in line)
-    palm_paper = chinchilla.replace("Chinchilla (70B)", "chinchilla-70b-v0").replace(
+    palm_paper = chinchilla.replace("Chinchilla (70B)", "70B Chinchilla").replace(
         "LLaMA: Open and Efficient Foundation Language Models,http://arxiv.org/abs/2302.13971",
         "Training Compute-Optimal Large Language Models,")
     path.write_text(header.replace(",EM,", ",Overall accuracy,") + palm_paper + lines[0], encoding="utf-8")
@@ -353,6 +355,12 @@ def test_epoch_benchmark_csv_of_another_benchmark(tmp_path, monkeypatch):
     row = by(records(result), model="chinchilla-70b")  # by its Name, "Chinchilla 70B"
     assert (row["benchmark"], row["value"]) == ("hellaswag", 67.5)
     assert result.sources["hoffmann2022chinchilla"].reference  # the same title as the shipped source, no URL
+    variant = tmp_path / "external_benchmark_winogrande.csv"
+    variant.write_text(header + chinchilla.replace("Chinchilla (70B)", "Chinchilla-70B-v0.2-instruct"), encoding="utf-8")
+    result = import_files([variant], "csv", preset="epoch-benchmark", store=SHIPPED)
+    assert {r["model"] for r in records(result)} == {"chinchilla-70b-v0.2-instruct"}
+    (said,) = [w for w in result.warnings if w.code == "model_names_disagree"]
+    assert "(instruct, v0.2)" in said.message and "'chinchilla-70b'" in said.message
     broken = tmp_path / "external_benchmark_arc.csv"
     broken.write_text(header.replace(",EM,", ",Mean,") + lines[0], encoding="utf-8")
     with pytest.raises(FormatError, match="no column 'EM' or 'Overall accuracy'"):

@@ -302,6 +302,7 @@ CODES: dict[str, str] = {
     "setting_conflict": "warning: an imported file that states one setting twice, differently (a task name and its arguments)",
     "unresolved_model": "warning: an imported name that matches no known model (a new model stub to review)",
     "setting_in_name": "warning: an imported name whose setting (8-shot) is unclear or contradicts its row",
+    "model_names_disagree": "warning: a row's name columns name a variant and its base model (the variant is used)",
     "percent_table": "warning: a table of a tool that prints fractions, written in percent (read as percent)",
     "small_percent": "warning: an imported value at most 1 kept as a percent because the rest of its table is",
     "dataset_size_not_tokens": "warning: an imported training-set size in words or examples, not tokens",

@@ -360,6 +360,7 @@ def _models(importer: Importer, table: pa.Table, mapping: CsvMapping, model: str
     n = table.num_rows
     names: list[str] = []
     chosen = np.full(n, -1, dtype=np.int64)
+    first = np.full(n, -1, dtype=np.int64)  # the first name column the row fills
     chosen_known = np.zeros(n, dtype=bool)
     for column_name in ([] if model else mapping.columns.get("model", [])):
         if column_name not in table.column_names:
@@ -370,8 +371,10 @@ def _models(importer: Importer, table: pa.Table, mapping: CsvMapping, model: str
         here = np.where(codes >= 0, codes + len(names), -1)
         better = (given[codes] & (chosen < 0)) | (known[codes] & ~chosen_known)
         chosen = np.where(better, here, chosen)
+        first = np.where((first < 0) & given[codes], here, first)
         chosen_known |= known[codes]
         names += values
+    chosen = _keep_the_variant(importer, names, first, chosen, keep, file)
     if model:
         names, chosen = [model], np.zeros(n, dtype=np.int64)
     if ((chosen < 0) & keep).any():
@@ -392,6 +395,36 @@ def _models(importer: Importer, table: pa.Table, mapping: CsvMapping, model: str
     shots = pa.array([r.n_shot if r else None for r in refs], pa.int64()).take(at)
     settings = strings([r.setting if r else None for r in refs]).take(at)
     return ids, shots, settings
+
+
+def _name_words(name: str) -> set[str]:
+    """``Mistral-7B-Instruct-v0.2`` → {mistral, 7b, instruct, v0.2}: the words a model name is made of."""
+    return set(re.findall(r"[a-z0-9]+(?:\.[0-9]+)*", name.casefold()))
+
+
+def _keep_the_variant(importer: Importer, names: list[str], first: np.ndarray, chosen: np.ndarray,
+                      keep: np.ndarray, file: str) -> np.ndarray:
+    """Rows whose first name column names more than the known model a later column matched
+    (``Model version`` Mistral-7B-Instruct-v0.2 beside ``Name`` Mistral 7B) keep the first name:
+    an instruct or versioned variant is a model of its own, never filed under its base. Said once
+    per pair of names."""
+    later = (first >= 0) & (chosen != first) & keep
+    if not later.any():
+        return chosen
+    pairs = np.unique(np.stack([first[later], chosen[later]], axis=1), axis=0)
+    out = chosen.copy()
+    for a, b in pairs.tolist():
+        matched = names[b]
+        known = importer.known_model(matched) or ""
+        extra = _name_words(names[a]) - _name_words(matched) - _name_words(known)
+        if not extra:
+            continue  # the same model written two ways (Chinchilla (70B), Chinchilla 70B)
+        rows = later & (first == a) & (chosen == b)
+        out[rows] = a
+        importer.warn("model_names_disagree", f"{names[a]!r} names more than {matched!r} ({', '.join(sorted(extra))}), "
+                      f"which is the known model {known!r}: {int(rows.sum())} row(s) filed under {names[a]!r}, a "
+                      "model of its own", file, hint=f"if it is {known}, declare {names[a]!r} as its alias")
+    return out
 
 
 def _benchmarks(importer: Importer, names: pa.Array, keep: np.ndarray) -> pa.Array:

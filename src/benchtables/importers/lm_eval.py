@@ -290,7 +290,9 @@ def import_lm_eval(importer: Importer, path: Path, *, source_id: str | None, sou
                 continue
             metric, number = scored
             stderr_key = f"{name}_stderr" + (f",{filter_}" if filter_ else "")
-            stderr = importer.number(metrics.get(stderr_key)) if stderr_key in metrics else None
+            raw_error = metrics.get(stderr_key)
+            # "N/A": the harness computed none (a run too small, a metric without one), no number lost
+            stderr = None if str(raw_error).strip().casefold() in ("n/a", "none", "") else importer.number(raw_error)
             value, stderr = importer.percent(number, metric=metric), importer.percent(stderr, metric=metric)
             setting = ",".join(s for s in (subset_setting, filter_ if filter_ not in ("none", "") else None,
                                            model_setting) if s) or None
