@@ -235,3 +235,61 @@ def test_a_flipped_bit_in_a_stored_table_never_reads_back_as_other_numbers(shipp
         assert read.equals(expected)  # a flip in bytes nobody reads (padding) changes nothing
     finally:
         path.write_bytes(original)
+
+
+# --------------------------------------------------------------------------- hostile files to import
+
+_RUN = "hf (pretrained={model}), gen_kwargs: (None), limit: None, num_fewshot: 5, batch_size: 1\n"
+_TABLE = "|Tasks|Version|Filter|n-shot|Metric|Value| |Stderr|\n|---|---|---|---|---|---|---|---|\n" \
+         "|arc_challenge|1|none|{shots}|acc|0.5|±|0.01|\n"
+_CARD = "---\nmodel-index:\n{index}\n---\n"
+_RESULT = ("- name: m\n  results:\n  - task: {{type: text-generation}}\n    dataset: {{name: {dataset}, type: mmlu, "
+           "args: {{num_few_shot: {shots}}}}}\n    metrics: {metrics}\n    source: {{url: '{url}'}}\n")
+IMPORT_CASES = [
+    # (name, file name, content, exit code, what stderr must say)
+    ("a model name of many spaces (quadratic setting split)", "spaces.md",
+     _RUN.format(model="org/m" + " " * 9000 + "x") + _TABLE.format(shots=0), 0, "1 record"),
+    ("an n-shot of 5,000 digits in a model name", "hugeshot.md",
+     _RUN.format(model="org/m (" + "9" * 5000 + "-shot)") + _TABLE.format(shots=0), 0, "1 record"),
+    ("an n-shot cell that is no number keeps no n-shot", "nshot.md",
+     _RUN.format(model="org/m") + _TABLE.format(shots="-1"), 0, "n-shot left empty"),
+    ("a superscript digit as a card's num_few_shot", "sup/README.md",
+     _CARD.format(index=_RESULT.format(dataset="MMLU", shots="'²'", metrics="[{type: acc, value: 50}]",
+                                       url="https://e.example/")), 0, "1 record"),
+    ("a card's source URL that is no URL", "ipv6/README.md",
+     _CARD.format(index=_RESULT.format(dataset="MMLU", shots=5, metrics="[{type: acc, value: 50}]",
+                                       url="http://[::1/x?query=o/m")), 0, "1 record"),
+    ("a model-index entry that is text", "entry/README.md", _CARD.format(index="- just a string"), 1,
+     "model-index[0] must be a mapping"),
+    ("a card's results that are a number", "results/README.md", _CARD.format(index="- name: m\n  results: 5"), 1,
+     "model-index[0].results must be a list"),
+    ("a card's metrics that are a number", "metrics/README.md",
+     _CARD.format(index=_RESULT.format(dataset="MMLU", shots=5, metrics="5", url="https://e.example/")), 1,
+     "metrics is not a list"),
+    ("10,000 unknown tasks are counted, not all listed", "unknown.md",
+     _RUN.format(model="org/m") + _TABLE.format(shots=0).rsplit("\n", 2)[0] + "\n"
+     + "".join(f"|task_{i}|1|none|0|acc|0.5|±|0.01|\n" for i in range(10_000)), 1, "(9800 more)"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "code", "says"), [(f, c, e, s) for _, f, c, e, s in IMPORT_CASES],
+                         ids=[n for n, *_ in IMPORT_CASES])
+def test_hostile_files_to_import_get_a_clear_outcome(tmp_path, monkeypatch, cli, name, content, code, says):
+    """Every case ends with its exit code and a message, never an internal error; none takes quadratic time."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content, encoding="utf-8")
+    out = cli("import", path)
+    assert "internal error" not in out.err and "Traceback" not in out.err
+    assert out.code == code and says in out.err, out.err[-500:]
+
+
+def test_line_numbers_of_an_imported_table_are_the_editors(tmp_path, monkeypatch, cli):
+    """Form feeds, NEL and U+2028 inside a line do not break it: `where` names the line an editor shows."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "lines.md"
+    path.write_text("notes \x0c with \x85 odd \u2028 breaks\n" + _RUN.format(model="org/m") + _TABLE.format(shots=0),
+                    encoding="utf-8")
+    out = cli("import", path)
+    assert out.code == 0 and "where: 'lines.md: line 5'" in out.out

@@ -101,12 +101,25 @@ def _constant(name: str) -> float:
     return float("nan")  # NaN, Infinity in the file: no number (skipped and counted where read)
 
 
-_SETTING_IN_NAME = re.compile(
-    r"\(?\s*(?:(?P<n>\d+)[\s-]*shots?|(?P<few>few)[\s-]*shots?|(?P<one>one)[\s-]*shot|zero[\s-]*shot"
-    r"|(?P<cot>cot|chain[\s-]of[\s-]thought))"
-    r"\s*\)?",
+_SETTING_IN_NAME = re.compile(  # runs bounded, so a name of many spaces costs linear time
+    r"\(?\s{0,8}(?:(?<!\d)(?P<n>\d{1,4})[\s-]{0,4}shots?|(?P<few>few)[\s-]{0,4}shots?|(?P<one>one)[\s-]{0,4}shot"
+    r"|zero[\s-]{0,4}shot|(?P<cot>cot|chain[\s-]of[\s-]thought))"
+    r"\s{0,8}\)?",
     re.IGNORECASE,
 )
+
+
+def whole_number(value: Any, below: int = 10**6) -> int | None:
+    """A count a file states (an n-shot, a level): a non-negative int, or ASCII digits, below
+    ``below``; None for anything else (``²``, ``-1``, 5,000 digits, text, true/false)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        value = int(text) if text.isascii() and text.isdigit() and len(text) <= len(str(below)) else None
+    return value if isinstance(value, int) and 0 <= value < below else None
 
 
 def slug(text: str, limit: int = 80) -> str:
@@ -263,12 +276,18 @@ class ImportResult:
             lines.append(f"not imported: {reason}" if reason.startswith(file) else f"not imported: {file}: {reason}")
         if self.unknown:
             parts = []
-            for name, n in sorted(self.unknown.items()):
+            names = sorted(self.unknown.items())
+            for name, n in names[:_LISTED_UNKNOWN]:
                 hint = self.suggestions.get(name)
                 parts.append((f"{name} ({n})" if n > 1 else name) + (f" [did you mean {', '.join(hint)}?]" if hint else ""))
+            more = f", … ({len(names) - _LISTED_UNKNOWN} more)" if len(names) > _LISTED_UNKNOWN else ""
             lines.append("not imported, no matching benchmark (add it to data/registry.yaml if it is one): "
-                         + ", ".join(parts))
+                         + ", ".join(parts) + more)
         return lines
+
+
+#: Unknown benchmark names listed in an import's summary (each with suggestions); the rest are counted.
+_LISTED_UNKNOWN = 200
 
 
 @dataclass
@@ -323,7 +342,7 @@ class Importer:
     def unknown(self, name: str, n: int = 1) -> None:
         """A benchmark or task name that matches nothing: listed in the summary with suggestions."""
         self.result.unknown[name] += n
-        if name not in self.result.suggestions:
+        if name not in self.result.suggestions and len(self.result.suggestions) < _LISTED_UNKNOWN:
             self.result.suggestions[name] = self.registry.benchmark_index.suggest(name, 2)
 
     # ----------------------------------------------------------------- sources

@@ -94,7 +94,7 @@ from pathlib import Path
 from typing import Any
 
 from benchtables.errors import FormatError
-from benchtables.importers.common import Importer, ModelRef, SourceDraft, read_json, setting_in_name, slug
+from benchtables.importers.common import Importer, ModelRef, SourceDraft, read_json, setting_in_name, slug, whole_number
 from benchtables.importers.lm_eval import _benchmark as lm_eval_task
 from benchtables.names import URL_PATTERN, is_local_path, normalize_name
 from benchtables.problems import safe_text
@@ -231,7 +231,7 @@ class _Object:
             return None
         if isinstance(value, float) and math.isfinite(value) and value.is_integer():
             value = int(value)
-        if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 19:
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) < 19:
             value = int(value.strip())
         return value if isinstance(value, int) and 0 < value < 2**63 else None
 
@@ -864,7 +864,7 @@ class _Reader:
             return None
         bench, subset, hinted, filter_ = mapped
         named = next((result.details[k] for k in _SUBSET_KEYS if result.details.get(k)), None)
-        if named is None and result.details.get("level", "").isdigit():  # HELM's MATH: level 1 problems only
+        if named is None and whole_number(result.details.get("level")) is not None:  # HELM's MATH: level 1 only
             named = f"level {result.details['level']}"
         if named is not None:  # stated outright: it beats what a name suggests
             subset = None if named.casefold() in _WHOLE else named
@@ -1046,7 +1046,7 @@ def _name_parts(text: str) -> Iterator[tuple[str, str | None, str | None, bool]]
         yield whole, None, None, False
     if m := _match(_ON, text):
         yield m["head"], None, m["metric"], False
-    if "." in text and not any(c.isspace() for c in text):
+    if "." in text and len(text) <= _NAME_LIMIT and not any(c.isspace() for c in text):
         parts = text.split(".")
         for i, part in enumerate(parts[:-1] if len(parts) > 1 else parts):
             yield part, ".".join(parts[i + 1:]) or None, None, False
@@ -1057,7 +1057,7 @@ def _settings(result: _Result, filter_: str | None, helm_shots: int | None) -> t
     """(n-shot, setting) that a result's string maps and generation arguments state (``helm_shots``: HELM's
     ``# train`` of the result's scenario)."""
     details = result.details
-    n_shot = next((int(v) for k, v in details.items() if k in _SHOT_KEYS and v.isdigit() and len(v) < 4), None)
+    n_shot = next((n for k, v in details.items() if k in _SHOT_KEYS and (n := whole_number(v, 1000)) is not None), None)
     parts: set[str] = set()
     if n_shot is None:
         n_shot = helm_shots

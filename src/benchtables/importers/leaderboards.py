@@ -103,7 +103,7 @@ from benchtables.importers.csv_table import read_rows
 from benchtables.importers.lm_eval import _benchmark, _subset_setting
 
 __all__ = ["Grid", "add_score", "file_date", "import_alpacaeval", "import_arena_hard", "import_lmsys",
-           "import_opencompass", "join_setting", "opencompass_table", "read_text", "table_cells"]
+           "import_opencompass", "join_setting", "opencompass_table", "read_text", "table_cells", "text_lines"]
 
 _BLANK = {"", "-", "/", "n/a", "na", "none", "null"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -121,6 +121,12 @@ def read_text(path: Path) -> str:
         raise FormatError(f"{path.name} is not UTF-8") from None
     except OSError as exc:
         raise FormatError(f"{path.name} cannot be read: {exc.strerror or exc}") from None
+
+
+def text_lines(text: str) -> list[str]:
+    """A text's lines as editors number them: broken at \\n, \\r\\n or \\r only (not at \\x0c,
+    \\x85 or U+2028, where ``str.splitlines`` breaks too), so a ``line N`` points where it should."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def table_cells(line: str) -> list[str] | None:
@@ -578,7 +584,7 @@ def opencompass_table(text: str) -> Grid | None:
     """The OpenCompass summary table in a ``.md``/``.txt`` summary (csv block, Markdown or tabulate), or None."""
     if "dataset" not in text or "mode" not in text:
         return None
-    lines = text.splitlines()
+    lines = text_lines(text)
     return _csv_block(lines) or _markdown_grid(lines) or _tabulate_grid(lines)
 
 

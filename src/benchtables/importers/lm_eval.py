@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from benchtables.errors import FormatError
-from benchtables.importers.common import Importer, ModelRef, read_json, slug
+from benchtables.importers.common import Importer, ModelRef, read_json, slug, whole_number
 from benchtables.names import is_local_path
 
 __all__ = ["SUPPORTED_VERSIONS", "import_lm_eval"]
@@ -275,7 +275,7 @@ def import_lm_eval(importer: Importer, path: Path, *, source_id: str | None, sou
         shots = _group_shots(task, data, family)
         if shots is None:
             shots = n_shots.get(task, (configs.get(task) or {}).get("num_fewshot", default_shots))
-        n_shot = int(shots) if isinstance(shots, int | float | str) and str(shots).isdigit() else None
+        n_shot = whole_number(shots)
         n_samples, partial = _samples(task, data, members)
         for key, raw in sorted(metrics.items()):
             name, _, filter_ = key.partition(",")

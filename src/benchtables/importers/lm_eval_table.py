@@ -49,8 +49,8 @@ from pathlib import Path
 from typing import Any
 
 from benchtables.errors import FormatError
-from benchtables.importers.common import Importer, ModelRef, SourceDraft, slug
-from benchtables.importers.leaderboards import add_score, join_setting, read_text, table_cells
+from benchtables.importers.common import Importer, ModelRef, SourceDraft, slug, whole_number
+from benchtables.importers.leaderboards import add_score, join_setting, read_text, table_cells, text_lines
 from benchtables.importers.lm_eval import (
     _METRIC_ALIASES,
     _NOT_BENCHMARKS,
@@ -161,7 +161,7 @@ def find_tables(text: str) -> list[ResultsTable]:
     """
     if "Metric" not in text or "Stderr" not in text:
         return []
-    lines = text.splitlines()
+    lines = text_lines(text)
     tables: list[ResultsTable] = []
     run: RunLine | None = None
     i = 0
@@ -204,8 +204,7 @@ class _Block:
 
 
 def _shots(cell: str | None) -> int | None:
-    text = (cell or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 6 else None
+    return whole_number(cell or "")
 
 
 def _unreadable_shots(cell: str | None) -> bool:
@@ -403,8 +402,10 @@ def _rows_with_shots(block: _Block, run: RunLine | None, seen: dict[tuple[RunLin
     """Each row of a block with its n-shot: its own, else its subtasks' (one), else this run's earlier, else the run's."""
     for row in block.rows:
         n_shot = _shots(row.cells.get("n-shot"))
-        if _unreadable_shots(row.cells.get("n-shot")):
+        if _unreadable_shots(row.cells.get("n-shot")):  # stated, but unreadable: empty, never another's
             importer.skip(f"n-shot left empty, not a whole number: {row.cells['n-shot'][:20]!r}")
+            yield row, None
+            continue
         if n_shot is None and len(block.below) == 1:
             n_shot = next(iter(block.below))
         if n_shot is None:

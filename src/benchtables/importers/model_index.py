@@ -19,7 +19,7 @@ from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from benchtables.errors import FormatError
-from benchtables.importers.common import Importer, ModelRef, setting_in_name, slug
+from benchtables.importers.common import Importer, ModelRef, setting_in_name, slug, whole_number
 from benchtables.yamlpos import Document, parse_yaml
 
 __all__ = ["import_model_index"]
@@ -127,7 +127,10 @@ def _with_owner(name: str, entry: dict[str, Any]) -> str:
     for result in entry.get("results") or []:
         source = result.get("source") if isinstance(result, dict) else None
         url = source.get("url") if isinstance(source, dict) else None
-        query = parse_qs(urlsplit(url).query).get("query", []) if isinstance(url, str) else []
+        try:
+            query = parse_qs(urlsplit(url).query).get("query", []) if isinstance(url, str) else []
+        except ValueError:  # not a URL (http://[zz]/): it names no repository
+            query = []
         named.update(str(q).strip() for q in query)
     if len(named) == 1 and (repo := named.pop()).count("/") == 1 and repo.split("/")[1].casefold() == name.casefold():
         return repo
@@ -142,16 +145,24 @@ def import_model_index(importer: Importer, path: Path, *, source_id: str | None,
     if not isinstance(entries, list):
         raise FormatError(f"{file}: model-index must be a list of models")
     for i, entry in enumerate(entries):
-        name = model or (entry or {}).get("name")
+        entry = entry or {}
+        if not isinstance(entry, dict):
+            raise FormatError(f"{file}: model-index[{i}] must be a mapping (name:, results:), not "
+                              f"{type(entry).__name__}")
+        if not isinstance(entry.get("results") or [], list):
+            raise FormatError(f"{file}: model-index[{i}].results must be a list of results")
+        name = model or entry.get("name")
         if not name:
             raise FormatError(f"{file}: model-index[{i}] has no name; pass --model")
+        if not isinstance(name, str | int | float):
+            raise FormatError(f"{file}: model-index[{i}].name must be a name, not {type(name).__name__}")
         if not model:
             name = _with_owner(str(name), entry)
         model_ref = importer.model(str(name), file)
         own = importer.source(source_id or f"model-card-{slug(str(name))}", f"Model card of {name}",
                               url=source_url, kind="model-card")
         tables: dict[tuple[str, str], list[tuple[dict[str, Any], str]]] = {}
-        for j, result in enumerate((entry or {}).get("results") or []):
+        for j, result in enumerate(entry.get("results") or []):
             if isinstance(result, dict):
                 _result(importer, doc, offset, file, model_ref, own, (i, j), result, source_id, tables)
         for group in tables.values():  # one scale per metric name of one source's results for one model
@@ -171,7 +182,7 @@ def _result(importer: Importer, doc: Document, offset: int, file: str, model_ref
         return
     args = given if isinstance(given := dataset.get("args"), dict) else {}
     shots = args.get("num_few_shot")
-    n_shot = int(shots) if isinstance(shots, int) or (isinstance(shots, str) and shots.isdigit()) else None
+    n_shot = whole_number(shots)
     if had_setting and named_shots is not None and n_shot is not None and named_shots != n_shot:
         importer.warn("setting_in_name", f"the dataset name {label!r} says {named_shots}-shot but args.num_few_shot "
                       f"is {n_shot}; using {n_shot}", file, f"model-index[{i}].results[{j}].dataset")
@@ -196,7 +207,11 @@ def _result(importer: Importer, doc: Document, offset: int, file: str, model_ref
                                  source_name, url=url,
                                  kind="leaderboard" if "leaderboard" in source_name.casefold() else None)
     normalized = _open_llm_v2(importer, card_source, benchmark_id)
-    for k, metric in enumerate(result.get("metrics") or []):
+    metrics = result.get("metrics") or []
+    if not isinstance(metrics, list):
+        importer.skip(f"model-index[{i}].results[{j}].metrics is not a list: left out")
+        return
+    for k, metric in enumerate(metrics):
         if not isinstance(metric, dict):
             continue
         where = f"{file}:{(doc.position((*path, 'metrics', k))[0] or 0) + offset} model-index[{i}].results[{j}].metrics[{k}]"
