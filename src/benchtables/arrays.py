@@ -6,7 +6,7 @@ these helpers read and build the Arrow buffers directly.
 
 Text columns of many rows hold few distinct values (model ids, benchmarks, metrics). Held as
 dictionary arrays, work on them is done once per distinct value and mapped back to rows by
-code: :func:`distinct`, :func:`per_row`, :func:`rejoin`, :func:`combinations` and :func:`choose` keep
+code: :func:`distinct`, :func:`coded`, :func:`per_row`, :func:`rejoin`, :func:`combinations` and :func:`choose` keep
 them so from one step to the next.
 """
 
@@ -24,6 +24,7 @@ __all__ = [
     "ZERO",
     "array_of",
     "choose",
+    "coded",
     "codes_of",
     "column_of",
     "combinations",
@@ -151,6 +152,16 @@ def distinct(array: pa.Array) -> tuple[pa.Array, np.ndarray | None]:
     return array.dictionary, codes_of(array)
 
 
+def coded(array: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """(distinct values, per-row codes with -1 for null) of any column: its dictionary and codes
+    when it is a dictionary array, else those of its dictionary encoding."""
+    if not pa.types.is_dictionary(array.type):
+        import pyarrow.compute as pc
+
+        array = pc.dictionary_encode(array)
+    return array.dictionary, codes_of(array)
+
+
 def per_row(results: np.ndarray, codes: np.ndarray | None, fill: object = False) -> np.ndarray:
     """Results computed per distinct value (see :func:`distinct`) as results per row (``fill`` for nulls)."""
     if codes is None:
@@ -178,13 +189,10 @@ def combinations(*columns: pa.Array) -> tuple[list[pa.Array], np.ndarray]:
     """The distinct combinations of values of columns of one length (as one array per column,
     each combination at its first row's values) and each row's combination: rules that look
     at two columns together (a benchmark and its metric) decide once per combination."""
-    import pyarrow.compute as pc
-
     n = len(columns[0])
     key = np.zeros(n, dtype=np.int64)
     for column in columns:
-        _, codes = distinct(column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column))
-        assert codes is not None
+        _, codes = coded(column)
         width = int(codes.max()) + 2 if n else 1
         if int(key.max(initial=0)) + 1 > (1 << 62) // width:
             key = _ranks(key)
@@ -212,9 +220,7 @@ def choose(mask: np.ndarray, then: pa.Array, otherwise: pa.Array) -> pa.Array:
 
     if not (pa.types.is_dictionary(then.type) or pa.types.is_dictionary(otherwise.type)):
         return pc.if_else(array_of(mask), then, otherwise)
-    (a, ca), (b, cb) = (distinct(x if pa.types.is_dictionary(x.type) else pc.dictionary_encode(x))
-                        for x in (then, otherwise))
-    assert ca is not None and cb is not None
+    (a, ca), (b, cb) = coded(then), coded(otherwise)
     codes = np.where(mask, ca, np.where(cb < 0, -1, cb + len(a)))
     return rejoin(pa.concat_arrays([a.cast(pa.string()), b.cast(pa.string())]), codes)
 

@@ -39,7 +39,7 @@ from benchtables.problems import Severity
 from benchtables.registry import Registry
 from benchtables.spec import Number, Table
 from benchtables.units import Kind, format_compute, format_number, parse_quantity
-from benchtables.validation.keys import key_hashes, repeated_keys, table_keys
+from benchtables.validation.keys import key_hashes, repeated_hashes, repeated_keys, table_keys
 from benchtables.validation.read import Origin
 
 __all__ = ["Across", "Pool", "disagreeing", "precision_units"]
@@ -190,14 +190,11 @@ def _reported_again(ids: np.ndarray, repeated: np.ndarray | None) -> tuple[np.nd
     """
     compared = np.flatnonzero(~repeated) if repeated is not None else None
     candidates = ids[compared] if compared is not None else ids
-    ordered = np.sort(candidates)
-    again = ordered[1:] == ordered[:-1]
-    if not again.any():
+    twice = repeated_hashes(candidates)
+    if not len(twice):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    if again.sum() * 8 < len(candidates):  # few repeat: order only their rows
-        at = np.flatnonzero(np.isin(candidates, np.unique(ordered[1:][again])))
-    else:  # many do: order every row
-        at = np.arange(len(candidates))
+    few = len(twice) * 8 < len(candidates)  # few repeat: order only their rows; else every row
+    at = np.flatnonzero(np.isin(candidates, twice)) if few else np.arange(len(candidates))
     rows = compared[at] if compared is not None else at
     order = np.argsort(ids[rows], kind="stable")  # rows ascend, so each group stays in pool order
     rows, group_ids = rows[order], ids[rows][order]

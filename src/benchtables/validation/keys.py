@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from benchtables.arrays import codes_of, numpy_of, scalar, take
 
-__all__ = ["column_hashes", "key_hashes", "repeated_keys", "table_keys"]
+__all__ = ["column_hashes", "key_hashes", "repeated_hashes", "repeated_keys", "table_keys"]
 
 _FNV_OFFSET, _FNV_PRIME = np.uint64(0xCBF29CE484222325), np.uint64(0x100000001B3)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -124,6 +124,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def repeated_hashes(hashes: np.ndarray) -> np.ndarray:
+    """The hash values that occur more than once, sorted (found by one sort)."""
+    ordered = np.sort(hashes)
+    same = ordered[1:] == ordered[:-1]
+    return np.unique(ordered[1:][same]) if same.any() else ordered[:0]
+
+
 def repeated_keys(hashes: np.ndarray, candidates: np.ndarray,
                   keys: Callable[[np.ndarray], list[tuple[Any, ...]]]) -> np.ndarray:
     """For each candidate row whose key an earlier candidate row has, that earlier row; -1 elsewhere.
@@ -133,15 +140,9 @@ def repeated_keys(hashes: np.ndarray, candidates: np.ndarray,
     the hashes finds that.
     """
     out = np.full(len(hashes), -1, dtype=np.int64)
-    pool = hashes if candidates.all() else hashes[candidates]
-    if len(pool) < 2:
+    repeated = repeated_hashes(hashes if candidates.all() else hashes[candidates])
+    if not len(repeated):
         return out
-    ordered = np.sort(pool)
-    same = ordered[1:] == ordered[:-1]
-    if not same.any():
-        return out
-    repeated = np.unique(ordered[1:][same])
-    del ordered, pool, same
     at = np.minimum(np.searchsorted(repeated, hashes), len(repeated) - 1)
     suspects = np.flatnonzero((repeated[at] == hashes) & candidates)
     first: dict[tuple[Any, ...], int] = {}

@@ -26,6 +26,7 @@ from benchtables.arrays import (
     TRUE,
     array_of,
     choose,
+    coded,
     combinations,
     distinct,
     numpy_of,
@@ -521,7 +522,7 @@ def _mapped(values: pa.Array, mapping: Any) -> pa.Array:
     """``mapping[value]`` for each value of a text column (null where it has none), once per distinct value."""
     if not mapping:
         return pa.nulls(len(values), pa.string())
-    plain, codes = distinct(values if pa.types.is_dictionary(values.type) else pc.dictionary_encode(values))
+    plain, codes = coded(values)
     return rejoin(strings([mapping.get(v) for v in plain.to_pylist()]), codes)
 
 
